@@ -1,0 +1,3 @@
+from kroll.cli.main import main
+
+main()
