@@ -1,0 +1,144 @@
+"""`kroll up`: storage, API server, controllers and node agent in one process, one event loop.
+
+Start-up order: claim the data dir (a lock file), bind the port (so that a busy port is a
+clean error before anything else happens), open the store, bootstrap the built-in objects,
+serve HTTPS, register the nodes, write the kubeconfig, print one line. SIGINT/SIGTERM stop
+everything in reverse order; every acknowledged write is already durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+LISTEN_HOST = "127.0.0.1"
+log = logging.getLogger("kroll")
+
+
+class UsageProblem(Exception):
+    """Bad flags, an unusable data dir or port: reported in one line, exit code 2."""
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # kroll handles signals itself
+        yield
+
+
+def _claim_data_dir(data_dir: Path) -> int:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not data_dir.is_dir():
+            raise UsageProblem(f"data dir {data_dir} is not a directory")
+        fd = os.open(data_dir / "kroll.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except UsageProblem:
+        raise
+    except OSError as exc:
+        raise UsageProblem(f"data dir {data_dir} is not usable: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise UsageProblem(f"data dir {data_dir} is in use by another kroll process") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((LISTEN_HOST, port))
+    except OSError as exc:
+        sock.close()
+        why = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise UsageProblem(f"cannot listen on {LISTEN_HOST}:{port}: {why}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def run(*, data_dir: Path, port: int, nodes: int, runtime: str, fast: bool = False) -> None:
+    logging.basicConfig(level=os.environ.get("KROLL_LOG_LEVEL", "WARNING"), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    lock_fd = _claim_data_dir(data_dir)
+    sock = _bind(port)
+    try:
+        import uvloop
+
+        uvloop.run(_serve(data_dir=data_dir, sock=sock, nodes=nodes, runtime=runtime, fast=fast))
+    finally:
+        os.close(lock_fd)
+
+
+async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: str, fast: bool) -> None:
+    from kroll.agent.agent import NodeAgent
+    from kroll.agent.clock import SystemClock
+    from kroll.agent.runtimes.simulated import SimulatedRuntime
+    from kroll.controllers.manager import ControllerManager
+    from kroll.server.apiserver import ApiServer
+    from kroll.server.http import KubeApp
+    from kroll.server.local import LocalClient
+    from kroll.server.tls import ensure_credentials, write_kubeconfig
+    from kroll.storage import open_store
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    creds = ensure_credentials(data_dir / "pki")
+    store = await open_store(data_dir, fast=fast)
+    api = ApiServer(store)
+    await api.bootstrap()
+    app = KubeApp(api, token=creds.token)
+    config = uvicorn.Config(app, ssl_certfile=str(creds.server_cert), ssl_keyfile=str(creds.server_key),
+                            http="httptools", loop="none", lifespan="off", log_level="warning",
+                            access_log=False, timeout_graceful_shutdown=2, timeout_keep_alive=30,
+                            backlog=2048)
+    server = _Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if serving.done():
+            serving.result()
+            return
+        await asyncio.sleep(0.005)
+
+    client = LocalClient(api)
+    clock = SystemClock()
+    agent = NodeAgent(client, [f"kroll-node-{i}" for i in range(1, nodes + 1)], SimulatedRuntime(clock), clock)
+    api.log_reader = agent.read_logs
+    agent_task = asyncio.create_task(agent.run())
+    await agent.registered.wait()
+    manager = ControllerManager(client)
+    manager_task = asyncio.create_task(manager.run())
+
+    actual_port = sock.getsockname()[1]
+    kubeconfig = data_dir / "kubeconfig"
+    write_kubeconfig(kubeconfig, server=f"https://{LISTEN_HOST}:{actual_port}", creds=creds)
+    print(f"kroll is up at https://{LISTEN_HOST}:{actual_port} with {nodes} node(s); "
+          f"kubeconfig: {kubeconfig}; try: kubectl --kubeconfig {kubeconfig} get nodes", flush=True)
+
+    await stop.wait()
+    app.ready = False
+    await agent.stop()
+    await manager.stop()
+    for task in (agent_task, manager_task):
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+    app.close_watches()
+    server.should_exit = True
+    with contextlib.suppress(BaseException):
+        await serving
+    await store.close()

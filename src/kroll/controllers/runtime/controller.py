@@ -1,0 +1,76 @@
+"""The shell every controller shares: informers feed a work queue of keys; a worker syncs
+one key at a time by asking the controller's pure reconcile function what to do,
+executing the actions, and waiting until its own writes are visible in its caches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from kroll.api import meta
+from kroll.client.interface import Client
+from kroll.controllers.runtime.events import EventRecorder
+from kroll.controllers.runtime.executor import Executor
+from kroll.controllers.runtime.informer import Informer
+from kroll.controllers.runtime.workqueue import WorkQueue, run_workers
+from kroll.reconcile.actions import Action
+
+log = logging.getLogger(__name__)
+
+
+class Controller:
+    name = "controller"
+    component = "controller"
+    workers = 4
+
+    def __init__(self, client: Client, informers: Callable[[str], Informer], recorder: EventRecorder,
+                 *, clock: Callable = meta.now) -> None:
+        self.client = client
+        self.informers = informers
+        self.clock = clock
+        self.queue = WorkQueue(self.name)
+        self.executor = Executor(client, recorder, self.component)
+        self.setup()
+
+    def setup(self) -> None:
+        """Register informer handlers that enqueue keys."""
+
+    def reconcile(self, key: str) -> list[Action]:
+        raise NotImplementedError
+
+    async def sync(self, key: str) -> None:
+        actions = self.reconcile(key)
+        if not actions:
+            return
+        outcome = await self.executor.run(actions)
+        await self.observe(outcome.writes)
+        if outcome.requeue_after is not None:
+            self.queue.add_after(key, outcome.requeue_after)
+
+    async def observe(self, writes: list[tuple[str, int]]) -> None:
+        """Wait until each informer has seen our latest write to its resource."""
+        latest: dict[str, int] = {}
+        for resource, rv in writes:
+            latest[resource] = max(rv, latest.get(resource, 0))
+        all_informers = getattr(self.informers, "all", {})
+        await asyncio.gather(*(all_informers[r].wait_for(rv) for r, rv in latest.items()
+                               if r in all_informers and rv))
+
+    async def run(self) -> None:
+        await run_workers(self.queue, self.sync, workers=self.workers)
+
+    def stop(self) -> None:
+        self.queue.shutdown()
+
+
+def key_for(obj) -> str:
+    return meta.key_of(obj)
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    if "/" in key:
+        ns, name = key.split("/", 1)
+        return ns, name
+    return None, key
