@@ -28,7 +28,7 @@ from kroll.api import errors, meta, printers, registry
 from kroll.api.registry import ResourceInfo
 from kroll.api.types import JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH
 from kroll.server import discovery, openapi
-from kroll.server.apiserver import ApiServer, DeleteOptions, WatchOut
+from kroll.server.apiserver import ApiServer, DeleteOptions
 
 MAX_BODY_BYTES = 3 * 1024 * 1024  # kube-apiserver's request body limit
 DEFAULT_WATCH_TIMEOUT = 1800
@@ -300,11 +300,11 @@ class KubeApp:
         return await self._non_resource(req, send, path, parts)
 
     async def _discovery(self, req: Request, send: Callable, *, core: bool) -> None:
-        accept = req.header(b"accept")
-        if "as=APIGroupDiscoveryList" in accept and "v=v2" in accept and "v=v2beta1" not in accept.split(",")[0]:
-            body = discovery.aggregated_discovery_bytes(core=core)
-            ctype = b"application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-            return await self._send(send, 200, body, content_type=ctype)
+        version = discovery.negotiate_discovery(req.header(b"accept"))
+        if version is not None:
+            body = discovery.aggregated_discovery_bytes(core, version)
+            ctype = discovery.AGGREGATED_CONTENT_TYPES[version].encode()
+            return await self._send(send, 200, body, content_type=ctype, headers={"Vary": "Accept"})
         body = discovery.api_versions_bytes() if core else discovery.api_group_list_bytes()
         return await self._send(send, 200, body)
 
@@ -361,9 +361,8 @@ class KubeApp:
             if sub is None or sub == "status":
                 if _wants_table(req) and sub is None:
                     obj = api.get(info, ns, name)
-                    table = printers.table(info, [obj], now=self.clock(),
-                                           resource_version=obj["metadata"].get("resourceVersion", ""),
-                                           continue_token="", include_object=req.query.get("includeObject", "Metadata"))
+                    table = printers.table(info, [obj], now=self.clock(), list_kind=False,
+                                           include_object=req.query.get("includeObject", "Metadata"))
                     return await self._send(send, 200, orjson.dumps(table))
                 return await self._send(send, 200, api.get_raw(info, ns, name))
             if sub == "scale":
@@ -419,7 +418,7 @@ class KubeApp:
             self._require_namespace(info, ns)
             result = await api.delete(info, ns, name, options)
             return await self._send(send, result.code, result.raw)
-        raise errors.ApiError(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource")
+        raise errors.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 
     @staticmethod
     def _require_namespace(info: ResourceInfo, ns: str | None) -> None:
@@ -452,11 +451,8 @@ class KubeApp:
             async for event in stream:
                 if table and event.type != "BOOKMARK":
                     obj = orjson.loads(event.raw)
-                    tbl = printers.table(info, [obj], now=self.clock(),
-                                         resource_version=obj["metadata"].get("resourceVersion", ""),
-                                         continue_token="", include_object=include_object)
-                    if not first:
-                        tbl["columnDefinitions"] = []
+                    tbl = printers.table(info, [obj], now=self.clock(), list_kind=False, no_headers=not first,
+                                         include_object=include_object)
                     first = False
                     payload = orjson.dumps(tbl)
                 else:

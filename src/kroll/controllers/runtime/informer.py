@@ -21,6 +21,7 @@ from kroll.api.types import Obj
 from kroll.client.interface import Client
 
 log = logging.getLogger(__name__)
+BARRIER_TIMEOUT = 5.0
 Handler = Callable[[Obj | None, Obj | None], None]  # (old, new): add = (None, new), delete = (old, None)
 
 
@@ -65,14 +66,18 @@ class Informer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def wait_for(self, rv: int, timeout: float = 5.0) -> None:
-        """Return once the cache has seen resourceVersion `rv` of this resource (or later)."""
+    async def wait_for(self, rv: int) -> None:
+        """Return once the cache has seen resourceVersion `rv` of this resource (or later).
+
+        Bounded by BARRIER_TIMEOUT: a watch that restarts may skip straight past `rv`.
+        """
         if self.last_rv >= rv:
             return
         fut = asyncio.get_running_loop().create_future()
         self._rv_waiters.append((rv, fut))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(fut, timeout)
+            async with asyncio.timeout(BARRIER_TIMEOUT):
+                await fut
 
     async def _run(self) -> None:
         while True:
