@@ -31,7 +31,7 @@ from kroll.api.kinds import strategy_for
 from kroll.api.kinds.base import Strategy
 from kroll.api.kinds.scale import apply_scale, to_scale
 from kroll.api.patch.json_patch import apply_json_patch
-from kroll.api.patch.merge import merge_patch
+from kroll.api.patch.merge import apply_merge_patch
 from kroll.api.patch.strategic import strategic_merge_patch
 from kroll.api.registry import ResourceInfo
 from kroll.api.types import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, Obj
@@ -230,7 +230,8 @@ class ApiServer:
         elif not isinstance(md, dict):
             raise errors.bad_request("metadata must be an object")
 
-    def _field_validation(self, info: ResourceInfo, obj: Obj, mode: str, raw: bytes | None) -> list[str]:
+    def _field_validation(self, info: ResourceInfo, obj: Obj, mode: str, raw: bytes | None,
+                          *, decoding: bool = True) -> list[str]:
         """Strict: reject unknown/duplicate fields (400); Warn: return warnings; Ignore: nothing."""
         if mode == "Ignore":
             return []
@@ -240,7 +241,8 @@ class ApiServer:
         if not problems:
             return []
         if mode == "Strict":
-            raise errors.bad_request("strict decoding error: " + ", ".join(problems))
+            prefix = f'{info.kind} in version "{info.version}" cannot be handled as a {info.kind}: ' if decoding else ""
+            raise errors.bad_request(prefix + "strict decoding error: " + ", ".join(problems))
         return problems
 
     def _validate(self, info: ResourceInfo, obj: Obj, old: Obj | None, *, status: bool = False) -> None:
@@ -640,7 +642,7 @@ class ApiServer:
                 warnings: list[str] = []
             else:
                 self._check_type(info, patched)
-                warnings = self._field_validation(info, patched, field_validation, None)
+                warnings = self._field_validation(info, patched, field_validation, None, decoding=False)
                 obj = patched
             obj["metadata"]["name"] = name
             if info.namespaced:
@@ -663,13 +665,11 @@ class ApiServer:
     @staticmethod
     def _apply_patch(info: ResourceInfo, current: Obj, patch: Any, patch_type: str, *, scale: bool) -> Any:
         if patch_type == JSON_PATCH:
-            if not isinstance(patch, list):
-                raise errors.bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
             return apply_json_patch(current, patch)
+        if patch_type == MERGE_PATCH:
+            return apply_merge_patch(current, patch)
         if not isinstance(patch, dict):
             raise errors.bad_request("the patch must be a JSON object")
-        if patch_type == MERGE_PATCH:
-            return merge_patch(current, patch)
         if scale:
             return strategic_merge_patch(current, patch, api_version="autoscaling/v1", kind="Scale")
         return strategic_merge_patch(current, patch, api_version=info.api_version, kind=info.kind)
