@@ -16,9 +16,17 @@ from kroll.api.types import Obj
 
 @dataclass(frozen=True)
 class Create:
+    """POST of obj; with `subresource`, a POST to `<resource>/<name>/<subresource>` instead.
+
+    The scheduler binds a pod with `Create("pods", ns, binding, subresource="binding",
+    name=pod_name)`.
+    """
+
     resource: str  # group-resource, e.g. "pods", "replicasets.apps"
     namespace: str | None
     obj: Obj
+    subresource: str | None = None
+    name: str | None = None  # the parent object's name, only with subresource
 
 
 @dataclass(frozen=True)

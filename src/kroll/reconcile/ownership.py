@@ -38,6 +38,7 @@ def claim(
     """
     owner_uid = owner["metadata"]["uid"]
     owner_deleting = is_being_deleted(owner)
+    owner_ns = owner["metadata"].get("namespace")
     owned: list[Obj] = []
     actions: list[Action] = []
     for obj in candidates:
@@ -47,12 +48,15 @@ def claim(
         if ref is not None:
             if ref.get("uid") != owner_uid:
                 continue
-            if matches(obj) or owner_deleting:
+            if matches(obj):
                 owned.append(obj)
-            else:
+            elif not owner_deleting:
                 actions.append(Patch(resource, ns, name, release_patch(owner, obj), STRATEGIC_MERGE_PATCH))
+            # an owner being deleted neither keeps nor releases what no longer matches
             continue
         if owner_deleting or is_being_deleted(obj) or not matches(obj):
+            continue
+        if owner_ns and ns != owner_ns:
             continue
         actions.append(Patch(resource, ns, name, adopt_patch(owner, obj), STRATEGIC_MERGE_PATCH))
         owned.append(obj)

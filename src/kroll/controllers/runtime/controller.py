@@ -6,13 +6,14 @@ executing the actions, and waiting until its own writes are visible in its cache
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
 from kroll.api import meta
 from kroll.client.interface import Client
 from kroll.controllers.runtime.events import EventRecorder
-from kroll.controllers.runtime.executor import Executor
+from kroll.controllers.runtime.executor import ActionFailed, Executor
 from kroll.controllers.runtime.informer import Informer
 from kroll.controllers.runtime.workqueue import WorkQueue, run_workers
 from kroll.reconcile.actions import Action
@@ -40,11 +41,22 @@ class Controller:
     def reconcile(self, key: str) -> list[Action]:
         raise NotImplementedError
 
+    def on_failure(self, key: str, failed: ActionFailed) -> list[Action]:
+        """Actions that record a failed write (e.g. a ReplicaFailure condition); the key is retried anyway."""
+        return []
+
     async def sync(self, key: str) -> None:
         actions = self.reconcile(key)
         if not actions:
             return
-        outcome = await self.executor.run(actions)
+        try:
+            outcome = await self.executor.run(actions)
+        except ActionFailed as failed:
+            follow_up = self.on_failure(key, failed)
+            if follow_up:
+                with contextlib.suppress(ActionFailed):
+                    await self.executor.run(follow_up)
+            raise
         await self.observe(outcome.writes)
         if outcome.requeue_after is not None:
             self.queue.add_after(key, outcome.requeue_after)

@@ -17,6 +17,15 @@ from kroll.controllers.runtime.events import EventRecorder
 from kroll.reconcile.actions import Action, Create, Delete, Event, Patch, RequeueAfter, Update, UpdateStatus
 
 
+class ActionFailed(Exception):
+    """An action the API refused; `error` is the ApiError (or other exception) it raised."""
+
+    def __init__(self, action: Action, error: Exception) -> None:
+        super().__init__(f"{type(action).__name__} failed: {error}")
+        self.action = action
+        self.error = error
+
+
 @dataclass
 class Outcome:
     writes: list[tuple[str, int]] = field(default_factory=list)  # (resource, resourceVersion)
@@ -39,51 +48,59 @@ class Executor:
     async def run(self, actions: list[Action]) -> Outcome:
         out = Outcome()
         for action in actions:
-            if isinstance(action, Create):
-                sub = getattr(action, "subresource", None)
-                name = getattr(action, "name", None)
-                created = await self.client.create(action.resource, action.namespace, action.obj,
-                                                   subresource=sub, name=name)
-                if sub is None:
-                    out.writes.append((action.resource, _rv(created)))
-                    self._created_event(action, created)
-                else:
-                    out.writes.append((action.resource, 0))
-            elif isinstance(action, Update):
-                updated = await self.client.update(action.resource, action.namespace, action.obj)
-                out.writes.append((action.resource, _rv(updated)))
-            elif isinstance(action, UpdateStatus):
-                updated = await self.client.update(action.resource, action.namespace, action.obj,
-                                                   subresource="status")
-                out.writes.append((action.resource, _rv(updated)))
-            elif isinstance(action, Patch):
-                try:
-                    patched = await self.client.patch(action.resource, action.namespace, action.name, action.patch,
-                                                      patch_type=action.patch_type, subresource=action.subresource)
-                except ApiError as exc:
-                    if exc.code in (404, 422):  # gone or no longer ours: nothing to adopt/release
-                        continue
-                    raise
-                out.writes.append((action.resource, _rv(patched)))
-            elif isinstance(action, Delete):
-                try:
-                    deleted = await self.client.delete(
-                        action.resource, action.namespace, action.name,
-                        propagation_policy=action.propagation_policy,
-                        grace_period_seconds=action.grace_period_seconds,
-                        preconditions={"uid": action.uid} if action.uid else None)
-                except ApiError as exc:
-                    if exc.code == 404:
-                        continue
-                    raise
-                out.writes.append((action.resource, _rv(deleted)))
-            elif isinstance(action, Event):
-                self.recorder.record(action.involved, action.type, action.reason, action.message,
-                                     action.component or self.component)
-            elif isinstance(action, RequeueAfter):
-                if out.requeue_after is None or action.seconds < out.requeue_after:
-                    out.requeue_after = action.seconds
+            try:
+                await self._run_one(action, out)
+            except ActionFailed:
+                raise
+            except Exception as exc:
+                raise ActionFailed(action, exc) from exc
         return out
+
+    async def _run_one(self, action: Action, out: Outcome) -> None:
+        if isinstance(action, Create):
+            sub = getattr(action, "subresource", None)
+            name = getattr(action, "name", None)
+            created = await self.client.create(action.resource, action.namespace, action.obj,
+                                               subresource=sub, name=name)
+            if sub is None:
+                out.writes.append((action.resource, _rv(created)))
+                self._created_event(action, created)
+            else:
+                out.writes.append((action.resource, 0))
+        elif isinstance(action, Update):
+            updated = await self.client.update(action.resource, action.namespace, action.obj)
+            out.writes.append((action.resource, _rv(updated)))
+        elif isinstance(action, UpdateStatus):
+            updated = await self.client.update(action.resource, action.namespace, action.obj,
+                                               subresource="status")
+            out.writes.append((action.resource, _rv(updated)))
+        elif isinstance(action, Patch):
+            try:
+                patched = await self.client.patch(action.resource, action.namespace, action.name, action.patch,
+                                                  patch_type=action.patch_type, subresource=action.subresource)
+            except ApiError as exc:
+                if exc.code in (404, 422):  # gone or no longer ours: nothing to adopt/release
+                    return
+                raise
+            out.writes.append((action.resource, _rv(patched)))
+        elif isinstance(action, Delete):
+            try:
+                deleted = await self.client.delete(
+                    action.resource, action.namespace, action.name,
+                    propagation_policy=action.propagation_policy,
+                    grace_period_seconds=action.grace_period_seconds,
+                    preconditions={"uid": action.uid} if action.uid else None)
+            except ApiError as exc:
+                if exc.code == 404:
+                    return
+                raise
+            out.writes.append((action.resource, _rv(deleted)))
+        elif isinstance(action, Event):
+            self.recorder.record(action.involved, action.type, action.reason, action.message,
+                                 action.component or self.component)
+        elif isinstance(action, RequeueAfter):
+            if out.requeue_after is None or action.seconds < out.requeue_after:
+                out.requeue_after = action.seconds
 
     def _created_event(self, action: Create, created) -> None:
         """Pods get server-generated names: the "Created pod" event is recorded here, after the create."""

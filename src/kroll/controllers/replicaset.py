@@ -1,0 +1,71 @@
+"""ReplicaSet controller shell: decisions in `kroll.reconcile.replicaset`.
+
+A pod event enqueues the ReplicaSet that controls it, or, for an orphan, every
+ReplicaSet in its namespace that could adopt it. A sync sees the ReplicaSet's own pods,
+the orphans of its namespace, and the pods of its sibling ReplicaSets (same Deployment),
+which is what upstream's deletion ranking compares against.
+"""
+
+from __future__ import annotations
+
+from kroll.api.meta import controller_ref, key_of
+from kroll.api.types import Obj
+from kroll.controllers.runtime.controller import Controller, split_key
+from kroll.controllers.runtime.executor import ActionFailed
+from kroll.reconcile.actions import Action, Create, Delete
+from kroll.reconcile.replicaset import sync_replicaset
+
+
+class ReplicaSetController(Controller):
+    name = "replicaset"
+    component = "replicaset-controller"
+    workers = 4
+
+    def setup(self) -> None:
+        self.replica_sets = self.informers("replicasets.apps")
+        self.pods = self.informers("pods")
+        self.replica_sets.add_handler(lambda old, new: self.queue.add(key_of(new or old)))
+        self.pods.add_handler(self._on_pod)
+
+    def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new if new is not None else old
+        assert obj is not None
+        ns = obj["metadata"].get("namespace", "")
+        owners = {controller_ref(o).get("uid") for o in (old, new) if o is not None and controller_ref(o)}
+        if owners:
+            for uid in owners:
+                rs = self.replica_sets.by_uid.get(uid)
+                if rs is not None:
+                    self.queue.add(key_of(rs))
+            return
+        for rs in self.replica_sets.in_namespace(ns):
+            self.queue.add(key_of(rs))
+
+    def _snapshot(self, rs: Obj) -> tuple[list[Obj], dict[str, str]]:
+        ns = rs["metadata"].get("namespace", "")
+        ref = controller_ref(rs)
+        siblings = [rs]
+        if ref is not None:
+            siblings = self.replica_sets.owned_by(ref.get("uid", ""))
+        owner_of = {}
+        pods: list[Obj] = []
+        for sibling in siblings:
+            sib_ref = controller_ref(sibling)
+            owner_of[sibling["metadata"]["uid"]] = sib_ref.get("uid", "") if sib_ref else ""
+            pods.extend(self.pods.owned_by(sibling["metadata"]["uid"]))
+        pods.extend(p for p in self.pods.owned_by("") if p["metadata"].get("namespace", "") == ns)
+        return pods, owner_of
+
+    def reconcile(self, key: str, error: str | None = None) -> list[Action]:
+        namespace, name = split_key(key)
+        rs = self.replica_sets.get(namespace, name)
+        if rs is None:
+            return []
+        pods, owner_of = self._snapshot(rs)
+        return sync_replicaset(rs, pods, now=self.clock(), owner_of_rs_pods=owner_of,
+                               manage_replicas_error=error)
+
+    def on_failure(self, key: str, failed: ActionFailed) -> list[Action]:
+        if isinstance(failed.action, Create | Delete) and failed.action.resource == "pods":
+            return self.reconcile(key, error=str(failed.error))
+        return []

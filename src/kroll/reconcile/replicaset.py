@@ -1,0 +1,344 @@
+"""The ReplicaSet controller's decisions: one sync of one ReplicaSet, as actions.
+
+Upstream: pkg/controller/replicaset/replica_set.go (syncReplicaSet, manageReplicas,
+getPodsToDelete), replica_set_utils.go (calculateStatus) and the pod ordering of
+pkg/controller/controller_utils.go (ActivePodsWithRanks).
+
+One sync: claim the active pods the selector matches (adopting orphans, releasing pods that
+stopped matching), create or delete pods towards spec.replicas (at most 500 per sync), then
+write the status if it changed, and come back after minReadySeconds when ready pods are not
+yet available.
+
+Decisions:
+
+* **Pod names come from the server** (`generateName: <rs>-`), so the SuccessfulCreate event
+  "Created pod: <name>" cannot be an action here. The Create actions carry the pod's
+  controller ownerReference; the executor records the event itself after each successful
+  pod create (it does, see kroll.controllers.runtime.executor). Deletions are followed by an
+  `Event` action "Deleted pod: <name>" that only runs if the delete succeeded. Upstream's
+  slow-start batches (1, 2, 4, ...) collapse into "stop at the first failed create", which
+  the executor does.
+* **No expectations**: the shell waits until its caches reflect its own writes.
+* **ReplicaFailure**: when a create/delete fails, the shell calls `sync_replicaset(...,
+  manage_replicas_error=str(err))`, which skips pod management and returns the status write
+  with ReplicaFailure=True (FailedCreate / FailedDelete). A normal sync (its writes assumed
+  to succeed) removes the condition.
+* **Related pods** for the co-location rank are the active pods controlled by any
+  ReplicaSet with the same controller as this one. The shell passes `owner_of_rs_pods`,
+  `{replicaset uid: uid of that ReplicaSet's controller}` for the namespace; without it only
+  this ReplicaSet's own pods count (a ReplicaSet without a controller ranks every pod 0,
+  like upstream).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from kroll.api.meta import (
+    annotations_of,
+    controller_ref,
+    format_time,
+    is_being_deleted,
+    labels_of,
+    name_of,
+    namespace_of,
+    parse_time,
+    uid_of,
+)
+from kroll.api.types import Obj
+from kroll.reconcile.actions import Action, Create, Delete, Event, RequeueAfter, UpdateStatus
+from kroll.reconcile.ownership import claim
+from kroll.reconcile.podutil import is_pod_active, is_pod_available, is_pod_ready, is_pod_terminating, ready_condition
+from kroll.reconcile.rollout import _selector_matches, replicas
+
+COMPONENT = "replicaset-controller"
+REPLICASETS = "replicasets.apps"
+BURST_REPLICAS = 500
+POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+REPLICA_FAILURE = "ReplicaFailure"
+
+_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
+_DELETION_COST = re.compile(r"-?[1-9][0-9]*")
+
+
+def sync_replicaset(
+    rs: Obj,
+    pods: list[Obj],
+    *,
+    now: dt.datetime,
+    owner_of_rs_pods: Mapping[str, str | None] | None = None,
+    manage_replicas_error: str | None = None,
+) -> list[Action]:
+    """Decide one sync of `rs`; `pods` are all pods of its namespace. Inputs are never mutated."""
+    ns = namespace_of(rs)
+    pods = [p for p in pods if namespace_of(p) == ns]
+    selector = (rs.get("spec") or {}).get("selector")
+
+    def matches(pod: Obj) -> bool:
+        return _selector_matches(selector, labels_of(pod))
+
+    owner = {**rs, "apiVersion": "apps/v1", "kind": "ReplicaSet"}
+    owned, actions = claim(owner, [p for p in pods if is_pod_active(p)], matches, resource="pods")
+    terminating = [p for p in pods if is_pod_terminating(p) and _controlled_by(p, rs) and matches(p)]
+
+    if manage_replicas_error is None and not is_being_deleted(rs):
+        actions.extend(manage_replicas(rs, owned, pods, now=now, owner_of_rs_pods=owner_of_rs_pods))
+
+    status = calculate_status(rs, owned, terminating, manage_replicas_error=manage_replicas_error, now=now)
+    if _status_needs_update(rs, status):
+        updated = copy.deepcopy(rs)
+        status = dict(status)
+        generation = int(rs.get("metadata", {}).get("generation") or 0)
+        if generation:
+            status["observedGeneration"] = generation
+        else:
+            status.pop("observedGeneration", None)
+        updated["status"] = _canonical_status(status)
+        actions.append(UpdateStatus(REPLICASETS, ns, updated))
+
+    min_ready = int((rs.get("spec") or {}).get("minReadySeconds") or 0)
+    if min_ready > 0 and status.get("readyReplicas", 0) != status.get("availableReplicas", 0):
+        next_check = next_availability_check(owned, min_ready, now=now)
+        actions.append(RequeueAfter(next_check if next_check is not None else float(min_ready)))
+    return actions
+
+
+# --- manageReplicas -------------------------------------------------------------------------
+
+def manage_replicas(
+    rs: Obj,
+    owned: list[Obj],
+    all_pods: list[Obj],
+    *,
+    now: dt.datetime,
+    owner_of_rs_pods: Mapping[str, str | None] | None = None,
+) -> list[Action]:
+    """Create or delete pods to reach spec.replicas, at most BURST_REPLICAS per sync."""
+    diff = len(owned) - replicas(rs)
+    ns = namespace_of(rs)
+    if diff < 0:
+        return [Create("pods", ns, pod_from_template(rs)) for _ in range(min(-diff, BURST_REPLICAS))]
+    if diff == 0:
+        return []
+    related = _related_pods(rs, owned, all_pods, owner_of_rs_pods)
+    involved = _involved(rs)
+    actions: list[Action] = []
+    for pod in pods_to_delete(owned, related, min(diff, BURST_REPLICAS), now=now):
+        actions.append(Delete("pods", ns, name_of(pod), uid=uid_of(pod) or None))
+        actions.append(Event(involved, "Normal", "SuccessfulDelete", f"Deleted pod: {name_of(pod)}", COMPONENT))
+    return actions
+
+
+def pod_from_template(rs: Obj) -> Obj:
+    """A pod for rs (upstream GetPodFromTemplate): template labels, annotations, finalizers and
+    spec, `generateName: <rs>-` and a controller reference to the ReplicaSet."""
+    template = (rs.get("spec") or {}).get("template") or {}
+    tmeta = template.get("metadata") or {}
+    metadata: dict[str, Any] = {"generateName": f"{name_of(rs)}-", "namespace": namespace_of(rs)}
+    for key in ("labels", "annotations"):
+        if tmeta.get(key):
+            metadata[key] = dict(tmeta[key])
+    if tmeta.get("finalizers"):
+        metadata["finalizers"] = list(tmeta["finalizers"])
+    metadata["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name_of(rs),
+                                    "uid": uid_of(rs), "controller": True, "blockOwnerDeletion": True}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+            "spec": copy.deepcopy(template.get("spec") or {})}
+
+
+def _controlled_by(pod: Obj, rs: Obj) -> bool:
+    ref = controller_ref(pod)
+    return ref is not None and ref.get("uid") == uid_of(rs)
+
+
+def _involved(rs: Obj) -> Obj:
+    md = rs.get("metadata", {})
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion") if k in md}}
+
+
+def _related_pods(rs: Obj, owned: list[Obj], all_pods: list[Obj],
+                  owner_of_rs_pods: Mapping[str, str | None] | None) -> list[Obj]:
+    ref = controller_ref(rs)
+    if ref is None:
+        return []
+    if owner_of_rs_pods is None:
+        return list(owned)
+    siblings = {rs_uid for rs_uid, owner_uid in owner_of_rs_pods.items() if owner_uid == ref.get("uid")}
+    siblings.add(uid_of(rs))
+    return [p for p in all_pods if (r := controller_ref(p)) is not None and r.get("uid") in siblings]
+
+
+# --- which pods go first --------------------------------------------------------------------
+
+def pods_to_delete(owned: list[Obj], related: list[Obj], count: int, *, now: dt.datetime) -> list[Obj]:
+    """The `count` pods to delete: all of them, or the first by `deletion_rank_key`.
+
+    Each pod is ranked by how many active related pods share its node, so scaling down
+    spreads the survivors across nodes.
+    """
+    if count >= len(owned):
+        return list(owned[:count])
+    on_node: dict[str, int] = {}
+    for pod in related:
+        if is_pod_active(pod):
+            node = _node_name(pod)
+            on_node[node] = on_node.get(node, 0) + 1
+    ranked = sorted(owned, key=lambda p: deletion_rank_key(p, rank=on_node.get(_node_name(p), 0), now=now))
+    return ranked[:count]
+
+
+def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime) -> tuple:
+    """Sort key putting the pods to delete first (upstream ActivePodsWithRanks.Less).
+
+    1. unscheduled before scheduled
+    2. phase Pending < Unknown < Running (other phases count as Pending)
+    3. not ready before ready
+    4. lower controller.kubernetes.io/pod-deletion-cost first
+    5. more co-located related pods (`rank`) first
+    6. ready pods: the one ready most recently first, on a log2 scale of the time since
+       (a missing time is the most recent)
+    7. more container restarts first
+    8. newer creationTimestamp first, on the same log2 scale; then uid
+
+    Log scale (LogarithmicScaleDown, on by default): pods ready for 70s and 100s share the
+    bucket floor(log2(t in ns)) = 36, so neither is preferred by age. Upstream then orders
+    such a pair by uid at once when the two times differ (and falls through to rule 7 when
+    they are identical); a key function cannot express that, so here rules 7, 8 and the uid
+    decide inside a bucket.
+    """
+    ready = is_pod_ready(pod)
+    status = pod.get("status") or {}
+    ready_bucket = _log_bucket(_ready_time(pod), now) if ready else 0
+    restarts = max((int(c.get("restartCount") or 0) for c in status.get("containerStatuses") or ()), default=0)
+    created = parse_time(pod.get("metadata", {}).get("creationTimestamp"))
+    return (
+        1 if _node_name(pod) else 0,
+        _PHASE_ORDINAL.get(status.get("phase") or "", 0),
+        1 if ready else 0,
+        deletion_cost(pod),
+        -rank,
+        ready_bucket,
+        -restarts,
+        _log_bucket(created, now),
+        uid_of(pod),
+    )
+
+
+def deletion_cost(pod: Obj) -> int:
+    """The pod-deletion-cost annotation: an int32 without '+' or leading zeros, else 0."""
+    value = annotations_of(pod).get(POD_DELETION_COST, "")
+    if not (value == "0" or _DELETION_COST.fullmatch(value)):
+        return 0
+    cost = int(value)
+    return cost if -(2**31) <= cost < 2**31 else 0
+
+
+def _node_name(pod: Obj) -> str:
+    return (pod.get("spec") or {}).get("nodeName") or ""
+
+
+def _ready_time(pod: Obj) -> dt.datetime | None:
+    cond = ready_condition(pod)
+    return parse_time(cond.get("lastTransitionTime")) if cond else None
+
+
+def _log_bucket(t: dt.datetime | None, now: dt.datetime) -> int:
+    """floor(log2(now - t in ns)); -1 for a time not in the past, -2 for no time at all."""
+    if t is None:
+        return -2
+    delta = now - t
+    ns = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
+    if ns <= 0:
+        return -1
+    return int(math.log2(float(ns)))
+
+
+# --- status -----------------------------------------------------------------------------------
+
+def calculate_status(
+    rs: Obj, owned: list[Obj], terminating: list[Obj], *, manage_replicas_error: str | None, now: dt.datetime,
+) -> dict[str, Any]:
+    """replicas, fullyLabeledReplicas, readyReplicas, availableReplicas, terminatingReplicas and
+    the ReplicaFailure condition (observedGeneration is stamped when the status is written)."""
+    spec = rs.get("spec") or {}
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    min_ready = int(spec.get("minReadySeconds") or 0)
+    fully_labeled = ready = available = 0
+    for pod in owned:
+        labels = labels_of(pod)
+        if all(labels.get(k) == v for k, v in template_labels.items()):
+            fully_labeled += 1
+        if is_pod_ready(pod):
+            ready += 1
+            if is_pod_available(pod, min_ready, now):
+                available += 1
+    status = copy.deepcopy(rs.get("status") or {})
+    conditions = list(status.get("conditions") or ())
+    failure = next((c for c in conditions if c.get("type") == REPLICA_FAILURE), None)
+    if manage_replicas_error is not None and failure is None:
+        diff = len(owned) - replicas(rs)
+        reason = "FailedCreate" if diff < 0 else ("FailedDelete" if diff > 0 else "")
+        conditions.append({"type": REPLICA_FAILURE, "status": "True", "lastTransitionTime": format_time(now),
+                           "reason": reason, "message": manage_replicas_error})
+    elif manage_replicas_error is None and failure is not None:
+        conditions = [c for c in conditions if c.get("type") != REPLICA_FAILURE]
+    status["conditions"] = conditions
+    status["replicas"] = len(owned)
+    status["fullyLabeledReplicas"] = fully_labeled
+    status["readyReplicas"] = ready
+    status["availableReplicas"] = available
+    status["terminatingReplicas"] = len(terminating)
+    return status
+
+
+_COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas")
+
+
+def _status_needs_update(rs: Obj, new: Mapping[str, Any]) -> bool:
+    old = rs.get("status") or {}
+    if any(int(old.get(k) or 0) != int(new.get(k) or 0) for k in _COUNTS):
+        return True
+    if old.get("terminatingReplicas") != new.get("terminatingReplicas"):
+        return True
+    if int(rs.get("metadata", {}).get("generation") or 0) != int(old.get("observedGeneration") or 0):
+        return True
+    return list(old.get("conditions") or ()) != list(new.get("conditions") or ())
+
+
+def _canonical_status(status: Mapping[str, Any]) -> dict[str, Any]:
+    """Field order and omissions of apps/v1 ReplicaSetStatus (replicas is always present)."""
+    out: dict[str, Any] = {"replicas": int(status.get("replicas") or 0)}
+    for key in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
+        if status.get(key):
+            out[key] = status[key]
+    if status.get("terminatingReplicas") is not None:
+        out["terminatingReplicas"] = status["terminatingReplicas"]
+    if status.get("observedGeneration"):
+        out["observedGeneration"] = status["observedGeneration"]
+    if status.get("conditions"):
+        out["conditions"] = status["conditions"]
+    return out
+
+
+def next_availability_check(pods: list[Obj], min_ready_seconds: int, *, now: dt.datetime) -> float | None:
+    """Seconds until the next ready pod becomes available (None when no pod is waiting).
+
+    Worked example: minReadySeconds 10, pods ready for 2s and 4s -> 6s.
+    """
+    best: float | None = None
+    for pod in pods:
+        if not is_pod_ready(pod) or min_ready_seconds <= 0:
+            continue
+        since = _ready_time(pod)
+        if since is None:
+            continue
+        left = (since + dt.timedelta(seconds=min_ready_seconds) - now).total_seconds()
+        if left > 0 and (best is None or left < best):
+            best = left
+    return best
