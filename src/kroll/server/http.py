@@ -88,8 +88,17 @@ def _parse_body(req: Request, *, allow_patch: bool = False) -> tuple[Any, bytes 
     if ctype == "application/vnd.kubernetes.protobuf":
         from kroll.api import protobuf  # imported lazily: only kubectl's typed commands send it
 
-        return protobuf.decode(body), None, ctype
+        return _drop_nulls(protobuf.decode(body)), None, ctype
     raise errors.unsupported_media_type(ctype)
+
+
+def _drop_nulls(value: Any) -> Any:
+    """Go's encoder writes nil slices and zero times as null; once stored they would read as absent."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
 
 
 def _json_or_yaml(body: bytes, *, yaml_ok: bool = True) -> Any:
