@@ -265,11 +265,8 @@ class ApiServer:
         label_match = selectors.parse_label_selector(label_selector) if label_selector else None
         field_match = None
         if field_selector:
-            field_match = selectors.parse_field_selector(field_selector)
             known = set(self._strategy(info).field_values({"metadata": {}}))
-            for path in field_match.fields():
-                if path not in known:
-                    raise errors.bad_request(f'"{path}" is not a known field selector: only "{", ".join(sorted(known))}"')
+            field_match = selectors.parse_field_selector(field_selector, supported=known)
         if label_match is None and field_match is None:
             return None
 
