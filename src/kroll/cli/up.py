@@ -83,7 +83,7 @@ def run(*, data_dir: Path, port: int, nodes: int, runtime: str, fast: bool = Fal
 
 async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: str, fast: bool) -> None:
     from kroll.agent.agent import NodeAgent
-    from kroll.agent.clock import SystemClock
+    from kroll.agent.clock import RealClock
     from kroll.agent.runtimes.simulated import SimulatedRuntime
     from kroll.controllers.manager import ControllerManager
     from kroll.server.apiserver import ApiServer
@@ -115,11 +115,14 @@ async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: st
         await asyncio.sleep(0.005)
 
     client = LocalClient(api)
-    clock = SystemClock()
+    clock = RealClock()
     agent = NodeAgent(client, [f"kroll-node-{i}" for i in range(1, nodes + 1)], SimulatedRuntime(clock), clock)
     api.log_reader = agent.read_logs
     agent_task = asyncio.create_task(agent.run())
-    await agent.registered.wait()
+    registered = asyncio.create_task(agent.registered.wait())
+    await asyncio.wait({agent_task, registered}, return_when=asyncio.FIRST_COMPLETED)
+    if agent_task.done():
+        agent_task.result()  # the agent crashed while registering: surface why
     manager = ControllerManager(client)
     manager_task = asyncio.create_task(manager.run())
 
