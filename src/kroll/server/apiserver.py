@@ -13,6 +13,7 @@ filter without decoding.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import datetime as dt
@@ -35,7 +36,7 @@ from kroll.api.patch.merge import apply_merge_patch
 from kroll.api.patch.strategic import strategic_merge_patch
 from kroll.api.registry import ResourceInfo
 from kroll.api.types import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, Obj
-from kroll.storage import Conflict, KeyExists, NotFound, Store, TooOld
+from kroll.storage import Conflict, KeyExists, NotFound, Store, TooOld, WatchClosed
 
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 MAX_GENERATE_NAME_BASE = 58  # 63 - 5 random characters
@@ -45,6 +46,7 @@ FINALIZER_FOREGROUND = "foregroundDeletion"
 # PUT of a missing object creates it for these resources, as upstream's AllowCreateOnUpdate
 CREATE_ON_UPDATE = {"events", "events.events.k8s.io", "leases.coordination.k8s.io", "endpoints"}
 SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
+BOOKMARK_INTERVAL = 60.0  # seconds of quiet before a watch with allowWatchBookmarks gets a bookmark
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
@@ -179,18 +181,18 @@ class ApiServer:
 
         return encode
 
-    def _get_entry(self, info: ResourceInfo, namespace: str | None, name: str):
-        entry = self.store.get(resource_key(info, namespace, name))
+    async def _get_entry(self, info: ResourceInfo, namespace: str | None, name: str):
+        entry = await self.store.get(resource_key(info, namespace, name))
         if entry is None:
             raise errors.not_found(info.plural, info.group, name)
         return entry
 
-    def _check_namespace(self, info: ResourceInfo, namespace: str | None, *, creating: bool) -> None:
+    async def _check_namespace(self, info: ResourceInfo, namespace: str | None, *, creating: bool) -> None:
         if not info.namespaced:
             return
         if not namespace:
             raise errors.bad_request("the server could not find the requested resource: a namespace is required")
-        ns_entry = self.store.get(f"/namespaces/{namespace}")
+        ns_entry = await self.store.get(f"/namespaces/{namespace}")
         if ns_entry is None:
             raise errors.not_found("namespaces", "", namespace)
         if creating and info.group_resource not in ("events", "events.events.k8s.io"):
@@ -252,14 +254,14 @@ class ApiServer:
             raise errors.invalid_object(info.kind, info.group, meta.name_of(obj), errs)
 
     # ---------------------------------------------------------------- reads
-    def get_raw(self, info: ResourceInfo, namespace: str | None, name: str) -> bytes:
-        return self._get_entry(info, namespace, name).value
+    async def get_raw(self, info: ResourceInfo, namespace: str | None, name: str) -> bytes:
+        return (await self._get_entry(info, namespace, name)).value
 
-    def get(self, info: ResourceInfo, namespace: str | None, name: str) -> Obj:
-        return _loads(self.get_raw(info, namespace, name))
+    async def get(self, info: ResourceInfo, namespace: str | None, name: str) -> Obj:
+        return _loads(await self.get_raw(info, namespace, name))
 
-    def get_scale(self, info: ResourceInfo, namespace: str | None, name: str) -> Obj:
-        return to_scale(self.get(info, namespace, name))
+    async def get_scale(self, info: ResourceInfo, namespace: str | None, name: str) -> Obj:
+        return to_scale(await self.get(info, namespace, name))
 
     def _predicate(self, info: ResourceInfo, label_selector: str | None, field_selector: str | None):
         label_match = selectors.parse_label_selector(label_selector) if label_selector else None
@@ -277,7 +279,7 @@ class ApiServer:
 
         return predicate
 
-    def list(
+    async def list(
         self,
         info: ResourceInfo,
         namespace: str | None,
@@ -298,7 +300,7 @@ class ApiServer:
         if limit is not None and limit <= 0:
             limit = None
         prefix = resource_key(info, namespace)
-        list_rev, entries, more = self.store.list(prefix, start_after=start_after, limit=limit, predicate=predicate)
+        list_rev, entries, more = await self.store.list(prefix, start_after=start_after, limit=limit, predicate=predicate)
         token = ""
         if more and entries:
             token = base64.urlsafe_b64encode(_dumps({"rv": list_rev, "start": entries[-1].key})).decode()
@@ -330,7 +332,7 @@ class ApiServer:
         initial: list[bytes] = []
         rv_text = resource_version or ""
         if send_initial_events or (send_initial_events is None and rv_text in ("", "0")):
-            list_rev, entries, _ = self.store.list(prefix, predicate=predicate)
+            list_rev, entries, _ = await self.store.list(prefix, predicate=predicate)
             initial = [e.value for e in entries]
             after = list_rev
         else:
@@ -350,12 +352,24 @@ class ApiServer:
                 yield WatchOut("ADDED", raw)
             if initial_end_bookmark:
                 yield WatchOut("BOOKMARK", self._bookmark(info, after, initial_end=True))
-            async for event in watcher:
-                if event.type == "BOOKMARK":
-                    if allow_bookmarks:
-                        yield WatchOut("BOOKMARK", self._bookmark(info, event.rev))
+            while True:
+                try:
+                    async with asyncio.timeout(BOOKMARK_INTERVAL if allow_bookmarks else None):
+                        batch = await watcher.next_batch()
+                except TimeoutError:
+                    yield WatchOut("BOOKMARK", self._bookmark(info, watcher.progress()))
                     continue
-                yield WatchOut(event.type, event.value)
+                if not batch:
+                    return
+                for event in batch:
+                    value = event.value
+                    if event.value_rev != event.rev:  # re-stamped like upstream's watch cache does
+                        obj = _loads(value)
+                        obj["metadata"]["resourceVersion"] = str(event.rev)
+                        value = _dumps(obj)
+                    yield WatchOut(event.type, value)
+        except WatchClosed:
+            return  # too slow, or the store is closing: the client re-watches from its last resourceVersion
         finally:
             watcher.close()
 
@@ -389,7 +403,7 @@ class ApiServer:
         else:
             md.pop("namespace", None)
         warnings = self._field_validation(info, obj, field_validation, raw)
-        self._check_namespace(info, namespace, creating=True)
+        await self._check_namespace(info, namespace, creating=True)
         if md.get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         for server_owned in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
@@ -398,7 +412,7 @@ class ApiServer:
         strategy = self._strategy(info)
         strategy.default(obj)
         strategy.prepare_create(obj)
-        self._admit_create(info, obj)
+        await self._admit_create(info, obj)
         generate = not md.get("name") and md.get("generateName")
         if generate:
             md["name"] = _generated_name(md["generateName"])
@@ -421,19 +435,19 @@ class ApiServer:
         await self._after_create(info, obj)
         return Result(obj, entry.value, warnings, 201)
 
-    def _admit_create(self, info: ResourceInfo, obj: Obj) -> None:
+    async def _admit_create(self, info: ResourceInfo, obj: Obj) -> None:
         """Admission-like steps upstream runs in its registries (service IPs)."""
         if info.group_resource == "services":
             spec = obj.setdefault("spec", {})
             if spec.get("type") != "ExternalName" and not spec.get("clusterIP"):
-                ip = self._allocate_cluster_ip()
+                ip = await self._allocate_cluster_ip()
                 spec["clusterIP"] = ip
                 spec["clusterIPs"] = [ip]
             elif spec.get("clusterIP") and not spec.get("clusterIPs"):
                 spec["clusterIPs"] = [spec["clusterIP"]]
 
-    def _allocate_cluster_ip(self) -> str:
-        _, entries, _ = self.store.list("/services/")
+    async def _allocate_cluster_ip(self) -> str:
+        _, entries, _ = await self.store.list("/services/")
         used = {_loads(e.value).get("spec", {}).get("clusterIP") for e in entries}
         for host in SERVICE_CIDR.hosts():
             text = str(host)
@@ -448,7 +462,7 @@ class ApiServer:
     async def _populate_namespace(self, namespace: str) -> None:
         """What the service-account and root-CA publishers add to every new namespace."""
         sa_info = registry.by_group_resource("serviceaccounts")
-        if self.store.get(resource_key(sa_info, namespace, "default")) is None:
+        if await self.store.get(resource_key(sa_info, namespace, "default")) is None:
             try:
                 await self.create(sa_info, namespace, {"metadata": {"name": "default"}}, field_validation="Ignore")
             except errors.ApiError as exc:
@@ -483,7 +497,7 @@ class ApiServer:
                     "the namespace of the provided object does not match the namespace sent on the request")
             md["namespace"] = namespace
         warnings = self._field_validation(info, obj, field_validation, raw)
-        entry = self.store.get(resource_key(info, namespace, name))
+        entry = await self.store.get(resource_key(info, namespace, name))
         if entry is None:
             if info.group_resource in CREATE_ON_UPDATE and subresource is None:
                 md.pop("resourceVersion", None)
@@ -565,7 +579,7 @@ class ApiServer:
         """PUT namespaces/<name>/finalize: only spec.finalizers changes."""
         info = registry.by_group_resource("namespaces")
         self._check_type(info, body)
-        entry = self._get_entry(info, None, name)
+        entry = await self._get_entry(info, None, name)
         old = _loads(entry.value)
         obj = copy.deepcopy(old)
         finalizers = (body.get("spec") or {}).get("finalizers") or []
@@ -576,7 +590,7 @@ class ApiServer:
 
     async def _update_scale(self, info, namespace, name, scale, *, dry_run=False) -> Result:
         self._check_type(info, scale, scale=True)
-        entry = self._get_entry(info, namespace, name)
+        entry = await self._get_entry(info, namespace, name)
         rv = scale["metadata"].get("resourceVersion")
         if rv and rv != str(entry.rev):
             raise errors.conflict(info.plural, info.group, name)
@@ -610,7 +624,7 @@ class ApiServer:
         if patch_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH):
             raise errors.unsupported_media_type(patch_type)
         for _attempt in range(5):  # GuaranteedUpdate: re-read and re-apply on a write race
-            entry = self._get_entry(info, namespace, name)
+            entry = await self._get_entry(info, namespace, name)
             old = _loads(entry.value)
             current = to_scale(old) if subresource == "scale" else old
             patched = self._apply_patch(info, current, patch, patch_type, scale=subresource == "scale")
@@ -673,7 +687,7 @@ class ApiServer:
 
     # ---------------------------------------------------------------- delete
     async def delete(self, info: ResourceInfo, namespace: str | None, name: str, options: DeleteOptions) -> Result:
-        entry = self._get_entry(info, namespace, name)
+        entry = await self._get_entry(info, namespace, name)
         obj = _loads(entry.value)
         md = obj["metadata"]
         pre = options.preconditions or {}
@@ -768,7 +782,7 @@ class ApiServer:
         label_selector: str | None = None,
         field_selector: str | None = None,
     ) -> ListResult:
-        listed = self.list(info, namespace, label_selector=label_selector, field_selector=field_selector)
+        listed = await self.list(info, namespace, label_selector=label_selector, field_selector=field_selector)
         deleted: list[bytes] = []
         for raw in listed.items:
             obj = _loads(raw)
@@ -789,7 +803,7 @@ class ApiServer:
         if not target:
             raise errors.invalid_object("Binding", "", name, [errors.required("target.name")])
         info = registry.by_group_resource("pods")
-        entry = self._get_entry(info, namespace, name)
+        entry = await self._get_entry(info, namespace, name)
         pod = _loads(entry.value)
         if pod["metadata"].get("deletionTimestamp"):
             raise errors.conflict("pods", "", name, "pod is being deleted, cannot be assigned to a host")
@@ -822,7 +836,7 @@ class ApiServer:
 
     async def pod_log(self, namespace: str, name: str, *, container: str | None, previous: bool = False,
                       tail_lines: int | None = None, timestamps: bool = False) -> bytes:
-        pod = self.get(registry.by_group_resource("pods"), namespace, name)
+        pod = await self.get(registry.by_group_resource("pods"), namespace, name)
         containers = [c["name"] for c in pod.get("spec", {}).get("containers", [])]
         if container is None:
             if len(containers) != 1:
@@ -848,12 +862,12 @@ class ApiServer:
         """Objects every cluster has from the start."""
         ns_info = registry.by_group_resource("namespaces")
         for ns in SYSTEM_NAMESPACES:
-            if self.store.get(resource_key(ns_info, None, ns)) is None:
+            if await self.store.get(resource_key(ns_info, None, ns)) is None:
                 await self.create(ns_info, None, {"metadata": {"name": ns}}, field_validation="Ignore")
             else:
                 await self._populate_namespace(ns)
         svc_info = registry.by_group_resource("services")
-        if self.store.get(resource_key(svc_info, "default", "kubernetes")) is None:
+        if await self.store.get(resource_key(svc_info, "default", "kubernetes")) is None:
             await self.create(svc_info, "default", {
                 "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
                 "spec": {"clusterIP": "10.96.0.1", "ports": [

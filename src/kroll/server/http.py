@@ -356,7 +356,7 @@ class KubeApp:
             if r.watch or (name is None and req.query.get("watch") in ("true", "1")):
                 return await self._watch(req, receive, send, r)
             if name is None:
-                listed = api.list(info, ns, label_selector=req.query.get("labelSelector"),
+                listed = await api.list(info, ns, label_selector=req.query.get("labelSelector"),
                                   field_selector=req.query.get("fieldSelector"), limit=_int_param(req, "limit"),
                                   continue_token=req.query.get("continue"))
                 if _wants_table(req):
@@ -369,13 +369,13 @@ class KubeApp:
             self._require_namespace(info, ns)
             if sub is None or sub == "status":
                 if _wants_table(req) and sub is None:
-                    obj = api.get(info, ns, name)
+                    obj = await api.get(info, ns, name)
                     table = printers.table(info, [obj], now=self.clock(), list_kind=False,
                                            include_object=req.query.get("includeObject", "Metadata"))
                     return await self._send(send, 200, orjson.dumps(table))
-                return await self._send(send, 200, api.get_raw(info, ns, name))
+                return await self._send(send, 200, await api.get_raw(info, ns, name))
             if sub == "scale":
-                return await self._send(send, 200, orjson.dumps(api.get_scale(info, ns, name)))
+                return await self._send(send, 200, orjson.dumps(await api.get_scale(info, ns, name)))
             if sub == "log":
                 body = await api.pod_log(ns or "", name, container=req.query.get("container"),
                                          previous=req.query.get("previous") == "true",

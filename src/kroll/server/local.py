@@ -23,11 +23,11 @@ class LocalClient:
         self.api = api
 
     async def get(self, resource: str, namespace: str | None, name: str) -> Obj:
-        return self.api.get(registry.by_group_resource(resource), namespace, name)
+        return await self.api.get(registry.by_group_resource(resource), namespace, name)
 
     async def list(self, resource: str, namespace: str | None = None, *, label_selector: str | None = None,
                    field_selector: str | None = None) -> tuple[list[Obj], str]:
-        listed = self.api.list(registry.by_group_resource(resource), namespace, label_selector=label_selector,
+        listed = await self.api.list(registry.by_group_resource(resource), namespace, label_selector=label_selector,
                                field_selector=field_selector)
         return listed.objects(), listed.resource_version
 
