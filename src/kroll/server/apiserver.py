@@ -719,6 +719,7 @@ class ApiServer:
         elif policy == "Background":
             finalizers = [f for f in finalizers if f not in (FINALIZER_ORPHAN, FINALIZER_FOREGROUND)]
         grace = self._grace_period(info, obj, options)
+        marked_before = bool(md.get("deletionTimestamp"))
         if grace > 0 or finalizers:
             # graceful (pods) or finalizers pending: mark for deletion and keep the object
             now = self.clock()
@@ -733,7 +734,8 @@ class ApiServer:
                 md["finalizers"] = finalizers
             else:
                 md.pop("finalizers", None)
-            if info.has_generation and entry.value and "deletionTimestamp" not in _loads(entry.value)["metadata"]:
+            if info.has_generation and not marked_before:
+                # upstream's BeforeDelete bumps generation when it first sets deletionTimestamp
                 md["generation"] = int(md.get("generation", 1)) + 1
             try:
                 new = await self.store.update(key, self._encoder(obj), self._attrs(info, obj), expected_rev=entry.rev)
