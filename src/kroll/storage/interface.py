@@ -245,7 +245,8 @@ class Store(Protocol):
 
     async def update(self, key: str, encode: Encode, attrs: Attrs | None = None, *, expected_rev: int) -> Entry:
         """Compare-and-swap: raises `NotFound` if absent, `Conflict` if the key's latest
-        revision (including writes submitted but not yet committed) is not `expected_rev`."""
+        revision (including writes submitted but not yet committed) is not `expected_rev`.
+        `attrs` replace the old ones (None: no attrs, not "unchanged")."""
         ...
 
     async def delete(self, key: str, *, expected_rev: int | None = None, encode: Encode | None = None) -> Entry:
