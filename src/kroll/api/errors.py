@@ -31,8 +31,24 @@ _OMIT_VALUE = {"Required", "Forbidden", "TooLong", "TooMany", "Internal"}
 _NO_VALUE = object()
 
 
+class GoRepr(str):
+    """A bad value already rendered as Go's `%#v` would print it (see `string_map`)."""
+
+
+def string_map(value: Any) -> GoRepr:
+    """A map[string]string as Go prints it in field errors: `map[string]string{"app":"web"}`,
+    or `map[string]string(nil)` when absent (keys sorted, as fmt does)."""
+    if not isinstance(value, dict):
+        return GoRepr("map[string]string(nil)") if value is None else GoRepr(_render_value(value))
+    items = ", ".join(f"{orjson.dumps(str(k)).decode()}:{orjson.dumps(str(v)).decode()}"
+                      for k, v in sorted(value.items()))
+    return GoRepr("map[string]string{" + items + "}")
+
+
 def _render_value(value: Any) -> str:
     """Render a bad value the way Go's field errors do (strings quoted, ints bare)."""
+    if isinstance(value, GoRepr):
+        return str(value)
     if isinstance(value, str):
         return orjson.dumps(value).decode()
     if isinstance(value, bool):

@@ -128,7 +128,7 @@ def template_match_errors(spec: dict, compiled: Any, errs: list[FieldError]) -> 
     if compiled is None:
         return
     if not compiled.empty() and not compiled.matches(labels if isinstance(labels, dict) else {}):
-        errs.append(errors.invalid("spec.template.metadata.labels", labels,
+        errs.append(errors.invalid("spec.template.metadata.labels", errors.string_map(labels),
                                    "`selector` does not match template `labels`"))
 
 

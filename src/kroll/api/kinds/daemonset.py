@@ -90,7 +90,7 @@ def validate_daemonset_spec(spec: dict) -> list[FieldError]:
         compiled = None
     labels = c.template_labels(spec)
     if compiled is not None and not compiled.matches(labels if isinstance(labels, dict) else {}):
-        errs.append(errors.invalid("spec.template.metadata.labels", labels,
+        errs.append(errors.invalid("spec.template.metadata.labels", errors.string_map(labels),
                                    "`selector` does not match template `labels`"))
     if isinstance(selector, dict) and not selector.get("matchLabels") and not selector.get("matchExpressions"):
         errs.append(errors.invalid("spec.selector", selector, "empty selector is invalid for daemonset"))

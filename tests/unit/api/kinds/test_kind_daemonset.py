@@ -67,7 +67,7 @@ def test_template_generation_on_update() -> None:
 
 @pytest.mark.parametrize(("spec", "want"), [
     ({"selector": None},
-     ['spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`']),
+     ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"agent"}: `selector` does not match template `labels`']),
     ({"selector": {}}, ["spec.selector: Invalid value: {}: empty selector is invalid for daemonset"]),
     ({"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}}},
      ["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is "

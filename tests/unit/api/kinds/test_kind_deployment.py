@@ -68,11 +68,11 @@ T = "spec.template"
     ({"replicas": -1}, ["spec.replicas: Invalid value: -1: must be greater than or equal to 0"]),
     ({"replicas": "three"}, ['spec.replicas: Invalid value: "three": must be of type integer']),
     ({"selector": None}, ["spec.selector: Required value",
-                          f'{T}.metadata.labels: Invalid value: {{"app":"web"}}: `selector` does not match template '
+                          f'{T}.metadata.labels: Invalid value: map[string]string{{"app":"web"}}: `selector` does not match template '
                           "`labels`"]),
     ({"selector": {}}, ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"]),
     ({"selector": {"matchLabels": {"app": "other"}}},
-     [f'{T}.metadata.labels: Invalid value: {{"app":"web"}}: `selector` does not match template `labels`']),
+     [f'{T}.metadata.labels: Invalid value: map[string]string{{"app":"web"}}: `selector` does not match template `labels`']),
     ({"selector": {"matchExpressions": [{"key": "app", "operator": "Is", "values": ["web"]}]}},
      ['spec.selector.matchExpressions[0].operator: Invalid value: "Is": not a valid selector operator',
       'spec.selector: Invalid value: {"matchExpressions":[{"key":"app","operator":"Is","values":["web"]}]}: '

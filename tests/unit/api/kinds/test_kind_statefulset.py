@@ -80,7 +80,7 @@ def test_volume_claim_templates_defaulted() -> None:
       '"Retain", "Delete"']),
     ({"ordinals": {"start": -1}}, ["spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0"]),
     ({"selector": None}, ["spec.selector: Required value",
-                          'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match '
+                          'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match '
                           "template `labels`"]),
     ({"selector": {}}, ["spec.selector: Invalid value: {}: empty selector is invalid for statefulset"]),
     ({"selector": {"matchExpressions": [{"key": "a", "operator": "X"}]}},
