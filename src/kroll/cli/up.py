@@ -34,6 +34,19 @@ class _Server(uvicorn.Server):
     def capture_signals(self):  # kroll handles signals itself
         yield
 
+    async def shutdown(self, sockets=None):
+        # Close idle keep-alive connections at once, as Go's http.Server.Shutdown does. A plain
+        # close of a TLS transport waits for the client's close_notify, which an idle client
+        # (a connection pool, a finished watch) never sends: shutdown would stall for
+        # timeout_graceful_shutdown and log an error. Connections with a request in flight
+        # finish it first (uvicorn answers with `Connection: close`).
+        for connection in list(self.server_state.connections):
+            cycle = getattr(connection, "cycle", None)
+            transport = getattr(connection, "transport", None)
+            if transport is not None and (cycle is None or cycle.response_complete):
+                transport.abort()
+        await super().shutdown(sockets)
+
 
 def _claim_data_dir(data_dir: Path) -> int:
     try:

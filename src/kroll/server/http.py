@@ -482,7 +482,8 @@ class KubeApp:
         try:
             done, _ = await asyncio.wait({pump_task, gone_task}, timeout=timeout,
                                          return_when=asyncio.FIRST_COMPLETED)
-            if pump_task in done and pump_task.exception() is not None:
+            # close_watches() cancels the pump at shutdown: that ends the stream, it is no error
+            if pump_task in done and not pump_task.cancelled() and pump_task.exception() is not None:
                 exc = pump_task.exception()
                 if isinstance(exc, errors.ApiError):
                     status = orjson.dumps(exc.status())
