@@ -36,6 +36,7 @@ from kroll.api.patch.merge import apply_merge_patch
 from kroll.api.patch.strategic import strategic_merge_patch
 from kroll.api.registry import ResourceInfo
 from kroll.api.types import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, Obj
+from kroll.server.metrics import RequestCounter
 from kroll.storage import Conflict, KeyExists, NotFound, Store, TooOld, WatchClosed
 
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -159,6 +160,8 @@ class ApiServer:
         self.clock = clock
         # pods/log is served by the node agent that runs the pod
         self.log_reader: Callable[..., Any] | None = None
+        # requests served, by source/verb/resource (GET /metrics)
+        self.requests = RequestCounter()
 
     # ---------------------------------------------------------------- helpers
     def _now(self) -> str:

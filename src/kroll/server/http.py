@@ -27,7 +27,7 @@ import yaml
 from kroll.api import errors, meta, printers, registry
 from kroll.api.registry import ResourceInfo
 from kroll.api.types import JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH
-from kroll.server import discovery, openapi
+from kroll.server import discovery, metrics, openapi
 from kroll.server.apiserver import ApiServer, DeleteOptions
 
 MAX_BODY_BYTES = 3 * 1024 * 1024  # kube-apiserver's request body limit
@@ -199,6 +199,18 @@ def route(group: str, version: str, parts: list[str]) -> Route | None:
     return Route(info, namespace, name, sub, watch)
 
 
+def _verb(req: Request, r: Route) -> str:
+    """The Kubernetes request verb, as kube-apiserver's request info names it."""
+    method = req.method
+    if method == "GET":
+        if r.watch or (r.name is None and req.query.get("watch") in ("true", "1")):
+            return "watch"
+        return "get" if r.name is not None else "list"
+    if method == "DELETE":
+        return "delete" if r.name is not None else "deletecollection"
+    return {"POST": "create", "PUT": "update", "PATCH": "patch"}.get(method, method.lower())
+
+
 class KubeApp:
     """ASGI application: auth, routing, negotiation and error rendering around `ApiServer`."""
 
@@ -309,6 +321,7 @@ class KubeApp:
         return await self._non_resource(req, send, path, parts)
 
     async def _discovery(self, req: Request, send: Callable, *, core: bool) -> None:
+        self.api.requests.add("http", "get", "nonresource")
         version = discovery.negotiate_discovery(req.header(b"accept"))
         if version is not None:
             body = discovery.aggregated_discovery_bytes(core, version)
@@ -318,6 +331,9 @@ class KubeApp:
         return await self._send(send, 200, body)
 
     async def _non_resource(self, req: Request, send: Callable, path: str, parts: list[str]) -> None:
+        self.api.requests.add("http", "get", "nonresource")
+        if path == "/metrics":
+            return await self._send(send, 200, self.api.requests.render(), content_type=metrics.CONTENT_TYPE)
         if path in ("/healthz", "/livez", "/readyz") or (len(parts) == 2 and "/" + parts[0] in
                                                            ("/healthz", "/livez", "/readyz")):
             if path == "/readyz" and not self.ready:
@@ -352,6 +368,7 @@ class KubeApp:
         info, ns, name, sub = r.info, r.namespace, r.name, r.subresource
         method = req.method
         api = self.api
+        api.requests.add("http", _verb(req, r), info.group_resource, sub)
         if method == "GET":
             if r.watch or (name is None and req.query.get("watch") in ("true", "1")):
                 return await self._watch(req, receive, send, r)

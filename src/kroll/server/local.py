@@ -23,10 +23,12 @@ class LocalClient:
         self.api = api
 
     async def get(self, resource: str, namespace: str | None, name: str) -> Obj:
+        self.api.requests.add("local", "get", resource)
         return await self.api.get(registry.by_group_resource(resource), namespace, name)
 
     async def list(self, resource: str, namespace: str | None = None, *, label_selector: str | None = None,
                    field_selector: str | None = None) -> tuple[list[Obj], str]:
+        self.api.requests.add("local", "list", resource)
         listed = await self.api.list(registry.by_group_resource(resource), namespace, label_selector=label_selector,
                                field_selector=field_selector)
         return listed.objects(), listed.resource_version
@@ -34,6 +36,7 @@ class LocalClient:
     async def watch(self, resource: str, namespace: str | None = None, *, resource_version: str,
                     label_selector: str | None = None, field_selector: str | None = None,
                     allow_bookmarks: bool = True) -> AsyncIterator[WatchEvent]:
+        self.api.requests.add("local", "watch", resource)
         stream = await self.api.watch(registry.by_group_resource(resource), namespace,
                                       resource_version=resource_version, label_selector=label_selector,
                                       field_selector=field_selector, allow_bookmarks=allow_bookmarks)
@@ -45,6 +48,7 @@ class LocalClient:
 
     async def create(self, resource: str, namespace: str | None, obj: Obj, *, subresource: str | None = None,
                      name: str | None = None) -> Obj:
+        self.api.requests.add("local", "create", resource, subresource)
         info = registry.by_group_resource(resource)
         body = orjson.loads(orjson.dumps(obj))
         if subresource == "binding":
@@ -54,6 +58,7 @@ class LocalClient:
         return (await self.api.create(info, namespace, body, field_validation="Ignore")).obj
 
     async def update(self, resource: str, namespace: str | None, obj: Obj, *, subresource: str | None = None) -> Obj:
+        self.api.requests.add("local", "update", resource, subresource)
         info = registry.by_group_resource(resource)
         body = orjson.loads(orjson.dumps(obj))
         return (await self.api.update(info, namespace, body["metadata"]["name"], body, subresource=subresource,
@@ -61,6 +66,7 @@ class LocalClient:
 
     async def patch(self, resource: str, namespace: str | None, name: str, patch: Any, *,
                     patch_type: str = MERGE_PATCH, subresource: str | None = None) -> Obj:
+        self.api.requests.add("local", "patch", resource, subresource)
         info = registry.by_group_resource(resource)
         body = orjson.loads(orjson.dumps(patch))
         return (await self.api.patch(info, namespace, name, body, patch_type=patch_type, subresource=subresource,
@@ -69,6 +75,7 @@ class LocalClient:
     async def delete(self, resource: str, namespace: str | None, name: str, *,
                      propagation_policy: str | None = None, grace_period_seconds: int | None = None,
                      preconditions: dict[str, str] | None = None) -> Obj | None:
+        self.api.requests.add("local", "delete", resource)
         info = registry.by_group_resource(resource)
         options = DeleteOptions(propagation_policy=propagation_policy, grace_period_seconds=grace_period_seconds,
                                 preconditions=preconditions)
