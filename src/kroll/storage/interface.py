@@ -255,6 +255,16 @@ class Store(Protocol):
         Raises `NotFound` / `Conflict` like `update`."""
         ...
 
+    async def wait_committed(self, rev: int) -> None:
+        """Return once every write with a revision <= `rev` is committed (at once if it is).
+
+        Reads see committed state only, while compare-and-swap checks the newest *submitted*
+        state: a read-modify-write that lost to a write still being committed gets `Conflict`
+        with that write's revision in `current_rev`, and an immediate re-read would return the
+        same stale value. Waiting for `current_rev` first makes the retry see the winner.
+        Raises `StoreFailed` / `StoreClosed` if the store fails or closes before that."""
+        ...
+
     def watch(
         self,
         prefix: str,

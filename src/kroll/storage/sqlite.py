@@ -327,6 +327,7 @@ class SqliteStore:
         self._compact_keep = compact_keep
         self._cache = WatchCache(capacity=history, floor=loaded.floor, events=loaded.events, max_lag=max_lag)
         self._writer_done: asyncio.Future[None] = loop.create_future()
+        self._commit_tick: asyncio.Future[None] | None = None  # resolved (and dropped) by every commit report
         self._writer = threading.Thread(target=self._writer_main, name="kroll-storage-writer", daemon=True)
         self._writer.start()
         self._maintenance: asyncio.Task[None] | None = None
@@ -405,6 +406,25 @@ class SqliteStore:
     def watch(self, prefix: str, *, after_rev: int, predicate: Predicate | None = None,
               max_lag: int | None = None) -> CacheWatcher:
         return self._cache.watch(prefix, after_rev=after_rev, predicate=predicate, max_lag=max_lag)
+
+    async def wait_committed(self, rev: int) -> None:
+        # Waiters share one future per commit report and re-check the revision: a commit, a
+        # failure and the writer's exit all resolve it. Shielded: a cancelled waiter must not
+        # cancel the others' future.
+        rev = min(rev, self._next_rev - 1)  # a revision never handed out would wait for unrelated writes
+        while self._rev < rev:
+            if self._failed is not None:
+                raise StoreFailed(f"store failed before rev {rev} was committed: {self._failed!r}") from self._failed
+            if self._writer_done.done():
+                raise StoreClosed(f"store closed before rev {rev} was committed")
+            if self._commit_tick is None:
+                self._commit_tick = self._loop.create_future()
+            await asyncio.shield(self._commit_tick)
+
+    def _tick(self) -> None:
+        tick, self._commit_tick = self._commit_tick, None
+        if tick is not None and not tick.done():
+            tick.set_result(None)
 
     # ------------------------------------------------------------------ writes
 
@@ -515,6 +535,7 @@ class SqliteStore:
         for op in ops:
             if not op.future.done():
                 op.future.set_result(op.entry)
+        self._tick()
 
     def _on_failed(self, ops: list[_Op], exc: BaseException) -> None:
         if self._failed is None:
@@ -526,6 +547,7 @@ class SqliteStore:
                 err = StoreFailed(f"commit failed, write of {op.entry.key} at rev {op.entry.rev} not applied: {exc!r}")
                 err.__cause__ = exc
                 op.future.set_exception(err)
+        self._tick()
 
     def _on_job_done(self, job: _Job, result: int | BaseException) -> None:
         if isinstance(result, BaseException):
@@ -656,6 +678,7 @@ class SqliteStore:
     def _on_writer_exit(self) -> None:
         if not self._writer_done.done():
             self._writer_done.set_result(None)
+        self._tick()
 
     # ------------------------------------------------------------------ maintenance
 
