@@ -20,7 +20,7 @@ import datetime as dt
 import ipaddress
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,9 @@ from kroll.storage import Conflict, KeyExists, NotFound, Store, TooOld, WatchClo
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 MAX_GENERATE_NAME_BASE = 58  # 63 - 5 random characters
 GENERATE_NAME_ATTEMPTS = 8
+# Read-modify-write attempts of one request that keeps losing compare-and-swap races. Each lost
+# race means another write committed (we wait for it), so this only bounds a pathological pile-up.
+CONFLICT_RETRIES = 64
 FINALIZER_ORPHAN = "orphan"
 FINALIZER_FOREGROUND = "foregroundDeletion"
 # PUT of a missing object creates it for these resources, as upstream's AllowCreateOnUpdate
@@ -189,6 +192,31 @@ class ApiServer:
         if entry is None:
             raise errors.not_found(info.plural, info.group, name)
         return entry
+
+    async def _await_winner(self, exc: errors.ApiError) -> bool:
+        """After a 409: True if it came from the store's compare-and-swap (raised `from` a storage
+        `Conflict`), once the write we lost to is committed, so the caller may retry; False if it
+        is a precondition the client set, which no retry can satisfy.
+
+        Reads see committed state only while the compare-and-swap also sees writes still being
+        committed: retrying at once would re-read the same stale object and lose again. Upstream's
+        GuaranteedUpdate retries such conflicts on the fresh object (`storage/etcd3/store.go`)."""
+        cause = exc.__cause__
+        if exc.reason != "Conflict" or not isinstance(cause, Conflict):
+            return False
+        await self.store.wait_committed(cause.current_rev)
+        return True
+
+    async def _guaranteed(self, info: ResourceInfo, name: str, attempt: Callable[[], Awaitable[Result]]) -> Result:
+        """Run a read-check-write `attempt` until it does not lose a write race. Every attempt
+        re-reads the object and re-checks the client's preconditions against it."""
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                return await attempt()
+            except errors.ApiError as exc:
+                if not await self._await_winner(exc):
+                    raise
+        raise errors.conflict(info.plural, info.group, name)
 
     async def _check_namespace(self, info: ResourceInfo, namespace: str | None, *, creating: bool) -> None:
         if not info.namespaced:
@@ -500,6 +528,23 @@ class ApiServer:
                     "the namespace of the provided object does not match the namespace sent on the request")
             md["namespace"] = namespace
         warnings = self._field_validation(info, obj, field_validation, raw)
+        # Every attempt starts from the body as sent: an attempt fills in server-owned fields.
+        sent = _dumps(obj)
+        attempts = 0
+
+        async def attempt() -> Result:
+            nonlocal attempts
+            attempts += 1
+            return await self._update_once(info, namespace, name, obj if attempts == 1 else _loads(sent),
+                                           subresource=subresource, dry_run=dry_run)
+
+        result = await self._guaranteed(info, name, attempt)
+        result.warnings = warnings
+        return result
+
+    async def _update_once(self, info: ResourceInfo, namespace: str | None, name: str, obj: Obj, *,
+                           subresource: str | None, dry_run: bool) -> Result:
+        md = obj["metadata"]
         entry = await self.store.get(resource_key(info, namespace, name))
         if entry is None:
             if info.group_resource in CREATE_ON_UPDATE and subresource is None:
@@ -515,10 +560,8 @@ class ApiServer:
             raise errors.conflict(info.plural, info.group, name,
                                   f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
                                   f"{old['metadata']['uid']}")
-        result = await self._store_update(info, namespace, obj, old, entry.rev, subresource=subresource,
-                                          dry_run=dry_run)
-        result.warnings = warnings
-        return result
+        return await self._store_update(info, namespace, obj, old, entry.rev, subresource=subresource,
+                                        dry_run=dry_run)
 
     async def _store_update(self, info, namespace, obj, old, old_rev, *, subresource=None, dry_run=False) -> Result:
         """Shared tail of update and patch: carry server-owned metadata, prepare, validate, CAS."""
@@ -553,8 +596,8 @@ class ApiServer:
                 return Result(obj, _dumps(obj))
             try:
                 entry = await self.store.delete(key, expected_rev=old_rev, encode=self._encoder(obj))
-            except Conflict:
-                raise errors.conflict(info.plural, info.group, md["name"])
+            except Conflict as exc:
+                raise errors.conflict(info.plural, info.group, md["name"]) from exc
             except NotFound:
                 raise errors.not_found(info.plural, info.group, md["name"])
             return Result(obj, entry.value)
@@ -562,8 +605,8 @@ class ApiServer:
             return Result(obj, _dumps(obj))
         try:
             entry = await self.store.update(key, self._encoder(obj), self._attrs(info, obj), expected_rev=old_rev)
-        except Conflict:
-            raise errors.conflict(info.plural, info.group, md["name"])
+        except Conflict as exc:
+            raise errors.conflict(info.plural, info.group, md["name"]) from exc
         except NotFound:
             raise errors.not_found(info.plural, info.group, md["name"])
         return Result(obj, entry.value)
@@ -582,28 +625,36 @@ class ApiServer:
         """PUT namespaces/<name>/finalize: only spec.finalizers changes."""
         info = registry.by_group_resource("namespaces")
         self._check_type(info, body)
-        entry = await self._get_entry(info, None, name)
-        old = _loads(entry.value)
-        obj = copy.deepcopy(old)
-        finalizers = (body.get("spec") or {}).get("finalizers") or []
-        obj.setdefault("spec", {})["finalizers"] = finalizers
-        if not finalizers:
-            del obj["spec"]["finalizers"]
-        return await self._store_update(info, None, obj, old, entry.rev, subresource="finalize", dry_run=dry_run)
+
+        async def attempt() -> Result:
+            entry = await self._get_entry(info, None, name)
+            old = _loads(entry.value)
+            obj = copy.deepcopy(old)
+            finalizers = (body.get("spec") or {}).get("finalizers") or []
+            obj.setdefault("spec", {})["finalizers"] = finalizers
+            if not finalizers:
+                del obj["spec"]["finalizers"]
+            return await self._store_update(info, None, obj, old, entry.rev, subresource="finalize", dry_run=dry_run)
+
+        return await self._guaranteed(info, name, attempt)
 
     async def _update_scale(self, info, namespace, name, scale, *, dry_run=False) -> Result:
         self._check_type(info, scale, scale=True)
-        entry = await self._get_entry(info, namespace, name)
-        rv = scale["metadata"].get("resourceVersion")
-        if rv and rv != str(entry.rev):
-            raise errors.conflict(info.plural, info.group, name)
-        replicas = scale.get("spec", {}).get("replicas")
-        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-            raise errors.invalid_object("Scale", "autoscaling", name, [
-                errors.invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
-        old = _loads(entry.value)
-        obj = apply_scale(copy.deepcopy(old), scale)
-        result = await self._store_update(info, namespace, obj, old, entry.rev, dry_run=dry_run)
+
+        async def attempt() -> Result:
+            entry = await self._get_entry(info, namespace, name)
+            rv = scale["metadata"].get("resourceVersion")
+            if rv and rv != str(entry.rev):
+                raise errors.conflict(info.plural, info.group, name)
+            replicas = scale.get("spec", {}).get("replicas")
+            if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+                raise errors.invalid_object("Scale", "autoscaling", name, [
+                    errors.invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
+            old = _loads(entry.value)
+            obj = apply_scale(copy.deepcopy(old), scale)
+            return await self._store_update(info, namespace, obj, old, entry.rev, dry_run=dry_run)
+
+        result = await self._guaranteed(info, name, attempt)
         return Result(to_scale(result.obj), _dumps(to_scale(result.obj)))
 
     # ---------------------------------------------------------------- patch
@@ -626,7 +677,7 @@ class ApiServer:
                 "(without --server-side)")
         if patch_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH):
             raise errors.unsupported_media_type(patch_type)
-        for _attempt in range(5):  # GuaranteedUpdate: re-read and re-apply on a write race
+        for _attempt in range(CONFLICT_RETRIES):  # GuaranteedUpdate: re-read and re-apply on a write race
             entry = await self._get_entry(info, namespace, name)
             old = _loads(entry.value)
             current = to_scale(old) if subresource == "scale" else old
@@ -666,7 +717,9 @@ class ApiServer:
                                                   subresource=None if subresource == "scale" else subresource,
                                                   dry_run=dry_run)
             except errors.ApiError as exc:
-                if exc.reason == "Conflict" and not pmd.get("resourceVersion"):
+                # lost a write race: retry on the winner's object (a resourceVersion in the patch
+                # then fails the check above, as it should)
+                if await self._await_winner(exc):
                     continue
                 raise
             if subresource == "scale":
@@ -690,6 +743,10 @@ class ApiServer:
 
     # ---------------------------------------------------------------- delete
     async def delete(self, info: ResourceInfo, namespace: str | None, name: str, options: DeleteOptions) -> Result:
+        return await self._guaranteed(info, name, lambda: self._delete_once(info, namespace, name, options))
+
+    async def _delete_once(self, info: ResourceInfo, namespace: str | None, name: str,
+                           options: DeleteOptions) -> Result:
         entry = await self._get_entry(info, namespace, name)
         obj = _loads(entry.value)
         md = obj["metadata"]
@@ -742,13 +799,13 @@ class ApiServer:
                 md["generation"] = int(md.get("generation", 1)) + 1
             try:
                 new = await self.store.update(key, self._encoder(obj), self._attrs(info, obj), expected_rev=entry.rev)
-            except Conflict:
-                raise errors.conflict(info.plural, info.group, name)
+            except Conflict as exc:
+                raise errors.conflict(info.plural, info.group, name) from exc
             return Result(obj, new.value)
         try:
             gone = await self.store.delete(key, expected_rev=entry.rev, encode=self._encoder(obj))
-        except Conflict:
-            raise errors.conflict(info.plural, info.group, name)
+        except Conflict as exc:
+            raise errors.conflict(info.plural, info.group, name) from exc
         except NotFound:
             raise errors.not_found(info.plural, info.group, name)
         return Result(obj, gone.value)
@@ -769,13 +826,18 @@ class ApiServer:
         if md.get("deletionTimestamp"):
             return Result(obj, _dumps(obj))
         key = resource_key(info, None, md["name"])
-        if not obj.get("spec", {}).get("finalizers") and not md.get("finalizers"):
-            gone = await self.store.delete(key, expected_rev=rev, encode=self._encoder(obj))
-            return Result(obj, gone.value)
-        md["deletionTimestamp"] = self._now()
-        md["deletionGracePeriodSeconds"] = 0
-        obj.setdefault("status", {})["phase"] = "Terminating"
-        new = await self.store.update(key, self._encoder(obj), self._attrs(info, obj), expected_rev=rev)
+        try:
+            if not obj.get("spec", {}).get("finalizers") and not md.get("finalizers"):
+                gone = await self.store.delete(key, expected_rev=rev, encode=self._encoder(obj))
+                return Result(obj, gone.value)
+            md["deletionTimestamp"] = self._now()
+            md["deletionGracePeriodSeconds"] = 0
+            obj.setdefault("status", {})["phase"] = "Terminating"
+            new = await self.store.update(key, self._encoder(obj), self._attrs(info, obj), expected_rev=rev)
+        except Conflict as exc:
+            raise errors.conflict(info.plural, info.group, md["name"]) from exc
+        except NotFound:
+            raise errors.not_found(info.plural, info.group, md["name"])
         return Result(obj, new.value)
 
     async def delete_collection(
@@ -808,6 +870,11 @@ class ApiServer:
         if not target:
             raise errors.invalid_object("Binding", "", name, [errors.required("target.name")])
         info = registry.by_group_resource("pods")
+        return await self._guaranteed(info, name, lambda: self._bind_once(info, namespace, name, target,
+                                                                          dry_run=dry_run))
+
+    async def _bind_once(self, info: ResourceInfo, namespace: str, name: str, target: str, *,
+                         dry_run: bool) -> Result:
         entry = await self._get_entry(info, namespace, name)
         pod = _loads(entry.value)
         if pod["metadata"].get("deletionTimestamp"):
@@ -826,8 +893,8 @@ class ApiServer:
         key = resource_key(info, namespace, name)
         try:
             await self.store.update(key, self._encoder(pod), self._attrs(info, pod), expected_rev=entry.rev)
-        except Conflict:
-            raise errors.conflict("pods", "", name)
+        except Conflict as exc:
+            raise errors.conflict("pods", "", name) from exc
         del old
         status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
         return Result(status, _dumps(status), code=201)
