@@ -313,7 +313,9 @@ def node_should_run_daemon_pod(node: Obj, ds: Obj) -> tuple[bool, bool]:
         return False, False
     if not node_matches_pod_affinity(pod_spec, node):
         return False, False
-    taints = (node.get("spec") or {}).get("taints") or []
+    taints = (node.get("spec") or {}).get("taints")
+    if not taints:
+        return True, True  # most nodes: no tolerations to work out
     tolerations = daemon_pod_tolerations(pod_spec)
     if _untolerated(taints, tolerations, (_NO_SCHEDULE, _NO_EXECUTE)):
         return False, not _untolerated(taints, tolerations, (_NO_EXECUTE,))
@@ -387,6 +389,10 @@ class _Sync:
     now: dt.datetime
     actions: list[Action] = field(default_factory=list)
     requeue: list[float] = field(default_factory=list)
+    # node name -> (shouldRun, shouldContinueRunning), worked out once per sync: manage, the
+    # rolling update and the status all ask, and at 100 nodes asking 4x per node was most of
+    # a sync's time
+    eligible: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 
     @property
     def ns(self) -> str:
@@ -418,6 +424,7 @@ def sync_daemonset(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: list[O
         return []
     ns = sync.ns
     nodes = sorted(nodes, key=name_of)
+    sync.eligible = {name_of(n): node_should_run_daemon_pod(n, ds) for n in nodes}
     ns_pods = [p for p in pods if namespace_of(p) == ns]
     ns_revisions = [r for r in revisions if namespace_of(r) == ns]
 
@@ -573,7 +580,7 @@ def _manage(sync: _Sync, nodes: list[Obj], node_to_pods: dict[str, list[Obj]], h
     surge = allows_surge(ds)
     for node in nodes:
         node_name = name_of(node)
-        should_run, should_continue = node_should_run_daemon_pod(node, ds)
+        should_run, should_continue = sync.eligible[node_name]
         exists = node_name in node_to_pods
         daemon_pods = node_to_pods.get(node_name, [])
         if should_run and not exists:
@@ -664,14 +671,17 @@ def _find_updated_pods_on_node(pods: list[Obj], hash_: str, generation: int | No
     return new, old, True
 
 
-def desired_node_counts(ds: Obj, nodes: list[Obj]) -> tuple[int, int, int]:
+def desired_node_counts(ds: Obj, nodes: list[Obj],
+                        eligible: Mapping[str, tuple[bool, bool]] | None = None) -> tuple[int, int, int]:
     """(maxSurge, maxUnavailable, desiredNumberScheduled) as updatedDesiredNodeCounts.
 
     Both percentages round up against desiredNumberScheduled; if both come out 0 with
     something to schedule, maxUnavailable is 1. Example: 5 nodes, maxUnavailable "30%",
     maxSurge unset -> (0, 2, 5).
     """
-    desired = sum(1 for n in nodes if node_should_run_daemon_pod(n, ds)[0])
+    if eligible is None:
+        eligible = {name_of(n): node_should_run_daemon_pod(n, ds) for n in nodes}
+    desired = sum(1 for n in nodes if eligible[name_of(n)][0])
     max_unavailable = unavailable_count(ds, desired)
     max_surge = surge_count(ds, desired)
     if desired > 0 and max_unavailable == 0 and max_surge == 0:
@@ -682,11 +692,11 @@ def desired_node_counts(ds: Obj, nodes: list[Obj]) -> tuple[int, int, int]:
 def _rolling_update(sync: _Sync, nodes: list[Obj], node_to_pods: dict[str, list[Obj]], hash_: str) -> tuple[list[str], list[Obj]]:
     ds = sync.ds
     generation = template_generation(ds)
-    max_surge, max_unavailable, desired = desired_node_counts(ds, nodes)
+    max_surge, max_unavailable, desired = desired_node_counts(ds, nodes, sync.eligible)
     by_node = {k: list(v) for k, v in node_to_pods.items()}
     nodes_by_name = {name_of(n): n for n in nodes}
     for node in nodes:
-        if node_should_run_daemon_pod(node, ds)[0]:
+        if sync.eligible[name_of(node)][0]:
             by_node.setdefault(name_of(node), [])
 
     if max_surge == 0:
@@ -733,7 +743,7 @@ def _rolling_update(sync: _Sync, nodes: list[Obj], node_to_pods: dict[str, list[
         if old is None:
             continue
         node = nodes_by_name.get(node_name)
-        should_run = node is not None and node_should_run_daemon_pod(node, ds)[0]
+        should_run = node is not None and sync.eligible[node_name][0]
         if new is None:
             if not sync.available(old):
                 if not should_run:
@@ -770,7 +780,7 @@ def _update_status(sync: _Sync, nodes: list[Obj], node_to_pods: dict[str, list[O
     generation = template_generation(ds)
     desired = current = misscheduled = ready = updated = available = 0
     for node in nodes:
-        should_run, _ = node_should_run_daemon_pod(node, ds)
+        should_run, _ = sync.eligible[name_of(node)]
         pods = node_to_pods.get(name_of(node)) or []
         if should_run:
             desired += 1
