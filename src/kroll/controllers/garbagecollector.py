@@ -86,7 +86,13 @@ class GarbageCollector(Controller):
         for ref in obj["metadata"].get("ownerReferences") or []:
             owners_present[ref.get("uid")] = await self._owner_exists(ref, namespace)
         dependents = []
-        for dep_key in self.dependents.get(obj["metadata"].get("uid", ""), set()):
+        # `decide` reads the dependents only for an object being deleted with the orphan or
+        # foregroundDeletion finalizer. Gathering them for every sync made each pod deletion
+        # (which re-checks the pod's ReplicaSet) cost O(pods of that ReplicaSet).
+        md = obj["metadata"]
+        needs_dependents = bool(md.get("deletionTimestamp")) and bool(
+            set(md.get("finalizers") or ()) & {garbagecollector.ORPHAN, garbagecollector.FOREGROUND})
+        for dep_key in self.dependents.get(md.get("uid", ""), set()) if needs_dependents else ():
             dep_resource, dep_obj_key = dep_key.split("|", 1)
             dep = self.informers(dep_resource).cache.get(dep_obj_key)
             if dep is not None:
