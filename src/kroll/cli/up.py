@@ -50,6 +50,8 @@ class _Server(uvicorn.Server):
 
 def _claim_data_dir(data_dir: Path) -> int:
     try:
+        if data_dir.exists() and not data_dir.is_dir():  # mkdir would only say "File exists"
+            raise UsageProblem(f"data dir {data_dir} is not a directory")
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not data_dir.is_dir():
             raise UsageProblem(f"data dir {data_dir} is not a directory")
