@@ -297,3 +297,33 @@ def test_on_delete_waits_for_deletions(kroll: Kroll, ns: str) -> None:
                                            "kroll-node-3": "agent:1"}
     wait_until(lambda: get_json(kroll, ns, "ds", name)["status"].get("updatedNumberScheduled") == 2,
                message="2 updated after rollback")
+
+
+def test_undo_replaces_a_broken_release(kroll: Kroll, ns: str) -> None:
+    """A release whose pods never become ready stalls the update at maxUnavailable nodes;
+    `rollout undo` alone recovers, because an old pod that is not available is replaced at once."""
+    name, sel = "broken", "app=broken"
+    kroll.kubectl("-n", ns, "apply", "-f", "-", input=daemonset(name, image="agent:1", labels={"app": "broken"}))
+    rollout_status(kroll, ns, name)
+    kroll.kubectl("-n", ns, "patch", "ds", name, "-p",
+                  '{"spec":{"template":{"metadata":{"annotations":{"sim.kroll.dev/behavior":"never-ready"}}}}}')
+    hash2 = wait_until(lambda: (revisions(kroll, ns, sel).get(2) or {}).get("metadata", {}).get("labels", {})
+                       .get("controller-revision-hash"), message="revision 2")
+
+    def stalled() -> bool:
+        pods = [p for p in ds_pods(kroll, ns, sel) if not is_terminating(p)]
+        broken = [p for p in pods if revision_label(p) == hash2 and p["status"].get("containerStatuses")]
+        return len(pods) == 3 and len(broken) == 1 and not is_ready(broken[0])
+
+    wait_until(stalled, message="one node on the broken release")
+    status = kroll.kubectl("-n", ns, "rollout", "status", f"ds/{name}", "--watch=false").stdout
+    assert status == f'Waiting for daemon set "{name}" rollout to finish: 1 out of 3 new pods have been updated...\n'
+    kept = {p["metadata"]["uid"] for p in ds_pods(kroll, ns, sel) if revision_label(p) != hash2}
+
+    assert kroll.kubectl("-n", ns, "rollout", "undo", f"ds/{name}").stdout == f"daemonset.apps/{name} rolled back\n"
+    rollout_status(kroll, ns, name)
+    wait_until(lambda: len(ds_pods(kroll, ns, sel)) == 3, message="3 pods")
+    pods = ds_pods(kroll, ns, sel)
+    assert all(is_ready(p) for p in pods)
+    assert {p["metadata"]["uid"] for p in pods} >= kept  # the two healthy pods were left alone
+    assert sorted(revisions(kroll, ns, sel)) == [2, 3]

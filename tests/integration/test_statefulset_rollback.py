@@ -136,6 +136,14 @@ def test_history_partition_and_undo(kroll: Kroll, ns: str, api_client) -> None:
     assert (status["currentRevision"], status["updateRevision"]) == (rev1, rev2)
     assert (status["currentReplicas"], status["updatedReplicas"]) == (2, 1)
 
+    # a pod below the partition that is deleted comes back at the current revision
+    kroll.kubectl("-n", ns, "delete", "pod", "web-0")
+    wait_until(lambda: (lambda p: p is not None and p["metadata"]["uid"] != uids["web-0"] and is_ready(p))(
+        pods_by_name(kroll, ns, name).get("web-0")), message="web-0 recreated")
+    pods = pods_by_name(kroll, ns, name)
+    assert revision_label(pods["web-0"]) == rev1 and pods["web-0"]["spec"]["containers"][0]["image"] == "nginx:1.25"
+    rollout_status(kroll, ns, name, done=complete(1))
+
     # lowering the partition rolls the rest, highest ordinal first, one ready pod at a time
     with PodWatch(api_client, ns) as watcher:
         kroll.kubectl("-n", ns, "patch", "sts", name, "-p",
@@ -301,3 +309,28 @@ def test_parallel_update_and_undo(kroll: Kroll, ns: str) -> None:
     rev1 = revisions(kroll, ns, name)[3]["metadata"]["name"]
     wait_until(lambda: {revision_label(p) for p in pods_by_name(kroll, ns, name).values()} == {rev1}
                and len(pods_by_name(kroll, ns, name)) == 4, message="all back at the first template")
+
+
+def test_undo_after_a_release_degrades_everywhere(kroll: Kroll, ns: str, api_client) -> None:
+    """A release that rolls out fine and then fails readiness on every pod: upstream would wait
+    on web-0 forever after the rollback; kroll replaces the stuck pods, lowest ordinal first,
+    each once its predecessor is ready again (OrderedReady still holds)."""
+    name = "web"
+    kroll.kubectl("-n", ns, "apply", "-f", "-", input=statefulset(name))
+    rollout_status(kroll, ns, name, done=complete(3))
+    rev1 = revisions(kroll, ns, name)[1]["metadata"]["name"]
+    kroll.kubectl("-n", ns, "patch", "sts", name, "-p", json.dumps(
+        {"spec": {"template": {"metadata": {"annotations": {"sim.kroll.dev/behavior": "fail-after=1s"}}}}}))
+    rollout_status(kroll, ns, name, done=complete(3))
+    rev2 = revisions(kroll, ns, name)[2]["metadata"]["name"]
+    wait_until(lambda: (lambda pods: len(pods) == 3 and all(
+        revision_label(p) == rev2 and not is_ready(p) for p in pods.values()))(pods_by_name(kroll, ns, name)),
+        message="every pod at the degraded release and not ready")
+
+    with PodWatch(api_client, ns) as watcher:
+        kroll.kubectl("-n", ns, "rollout", "undo", f"sts/{name}")
+        rollout_status(kroll, ns, name, done=complete(3))
+        watcher.wait_for(lambda pods: len(pods) == 3 and all(
+            is_ready(p) and revision_label(p) == rev1 for p in pods.values()), message="all back at rev 1")
+    # replaced in ordinal order, each only after the one before it was ready at rev 1
+    assert_created_in_order(watcher, name, range(3))
