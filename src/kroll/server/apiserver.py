@@ -388,7 +388,7 @@ class ApiServer:
                     async with asyncio.timeout(BOOKMARK_INTERVAL if allow_bookmarks else None):
                         batch = await watcher.next_batch()
                 except TimeoutError:
-                    yield WatchOut("BOOKMARK", self._bookmark(info, watcher.progress()))
+                    yield WatchOut("BOOKMARK", self._bookmark(info, watcher.progress))
                     continue
                 if not batch:
                     return
