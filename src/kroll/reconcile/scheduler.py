@@ -76,17 +76,15 @@ def schedule(pod: Obj, nodes: list[Obj], pods_on_nodes_count: Mapping[str, int],
                                   now=now)
     if not nodes:
         return _fail(pod, NO_NODES, now=now)
-    feasible: list[Obj] = []
+    # The least loaded feasible node wins: try nodes from least to most loaded and bind to the
+    # first that fits, which is the same node as filtering them all and taking the minimum, at
+    # the cost of one filter run instead of one per node (the nodes grow with the pods).
     reasons: dict[str, str] = {}
-    for node in nodes:
+    for node in sorted(nodes, key=lambda n: (pods_on_nodes_count.get(name_of(n), 0), name_of(n))):
         reason = node_fit_failure(pod, node, pods_on_nodes_count.get(name_of(node), 0))
         if reason is None:
-            feasible.append(node)
-        else:
-            reasons[name_of(node)] = reason
-    if feasible:
-        best = min(feasible, key=lambda n: (pods_on_nodes_count.get(name_of(n), 0), name_of(n)))
-        return _bind(pod, name_of(best))
+            return _bind(pod, name_of(node))
+        reasons[name_of(node)] = reason
     return _fail(pod, fit_error_message(pod, len(nodes), list(reasons.values())), now=now)
 
 
