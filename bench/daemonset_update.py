@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -68,11 +69,13 @@ def run_strategy(cluster: Cluster, label: str, rolling: dict, runs: int) -> dict
         result["settled"] = {"store_revisions": result["store_revisions"] + settled["store_revisions"],
                              "requests": result["requests"] + settled["requests"],
                              "write_requests": result["write_requests"] + settled["write_requests"]}
-        log(f"{label} run {i + 1}: {result['wall_s']:.2f}s, {result['store_revisions']} revisions, "
+        log(f"{label} run {i + 1}: {result['wall_s']:.2f}s, {result['workload_revisions']} revisions, "
             f"{result['requests']} requests")
         out["runs"].append(result)
     out["median_wall_s"] = round(statistics.median(r["wall_s"] for r in out["runs"]), 3)
-    out["median_store_revisions"] = statistics.median(r["store_revisions"] for r in out["runs"])
+    out["min_wall_s"] = min(r["wall_s"] for r in out["runs"])
+    out["max_wall_s"] = max(r["wall_s"] for r in out["runs"])
+    out["median_workload_revisions"] = statistics.median(r["workload_revisions"] for r in out["runs"])
     out["median_requests"] = statistics.median(r["requests"] for r in out["runs"])
     cluster.kubectl("delete", "namespace", ns, "--wait=false")
     return out
@@ -94,6 +97,7 @@ def main() -> None:
         quiet(cluster)
         for label in args.strategies.split(","):
             result["strategies"].append(run_strategy(cluster, label, STRATEGIES[label], args.runs))
+    result["machine"]["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result, indent=2))
 
 

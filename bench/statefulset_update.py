@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -75,11 +76,13 @@ def run_config(cluster: Cluster, label: str, replicas: int, runs: int) -> dict:
         result["settled"] = {"store_revisions": result["store_revisions"] + settled["store_revisions"],
                              "requests": result["requests"] + settled["requests"],
                              "write_requests": result["write_requests"] + settled["write_requests"]}
-        log(f"{label} run {i + 1}: {result['wall_s']:.2f}s, {result['store_revisions']} revisions, "
+        log(f"{label} run {i + 1}: {result['wall_s']:.2f}s, {result['workload_revisions']} revisions, "
             f"{result['requests']} requests")
         out["runs"].append(result)
     out["median_wall_s"] = round(statistics.median(r["wall_s"] for r in out["runs"]), 3)
-    out["median_store_revisions"] = statistics.median(r["store_revisions"] for r in out["runs"])
+    out["min_wall_s"] = min(r["wall_s"] for r in out["runs"])
+    out["max_wall_s"] = max(r["wall_s"] for r in out["runs"])
+    out["median_workload_revisions"] = statistics.median(r["workload_revisions"] for r in out["runs"])
     out["median_requests"] = statistics.median(r["requests"] for r in out["runs"])
     cluster.kubectl("delete", "namespace", ns, "--wait=false")
     return out
@@ -101,6 +104,7 @@ def main() -> None:
         quiet(cluster)
         for label in args.configs.split(";"):
             result["configs"].append(run_config(cluster, label, args.replicas, args.runs))
+    result["machine"]["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result, indent=2))
 
 

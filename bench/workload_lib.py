@@ -187,6 +187,7 @@ class Meter:
         delta[("http", "list", "configmaps")] = delta.get(("http", "list", "configmaps"), 0) - 1
         delta = {k: v for k, v in delta.items() if v > 0}
         background = sum(v for (_, _, r), v in delta.items() if r in BACKGROUND)
+        background_writes = sum(v for (_, verb, r), v in delta.items() if r in BACKGROUND and verb in WRITE_VERBS)
         by_resource: dict[str, int] = {}
         by_verb: dict[str, int] = {}
         writes = 0
@@ -200,6 +201,8 @@ class Meter:
         return {
             "wall_s": round(self.wall_s, 3),
             "store_revisions": self.rv1 - self.rv0,
+            # the same without the lease renewals / node status writes that fell in the window
+            "workload_revisions": self.rv1 - self.rv0 - background_writes,
             "requests": sum(delta.values()) - background,
             "write_requests": writes,
             "http_requests": sum(v for (s, _, _), v in delta.items() if s == "http"),
