@@ -25,6 +25,7 @@ class Controller:
     name = "controller"
     component = "controller"
     workers = 4
+    parallel_pods = False  # pod creates/deletes of one sync go out concurrently (see Executor)
 
     def __init__(self, client: Client, informers: Callable[[str], Informer], recorder: EventRecorder,
                  *, clock: Callable = meta.now) -> None:
@@ -32,7 +33,7 @@ class Controller:
         self.informers = informers
         self.clock = clock
         self.queue = WorkQueue(self.name)
-        self.executor = Executor(client, recorder, self.component)
+        self.executor = Executor(client, recorder, self.component, parallel_pods=self.parallel_pods)
         self.setup()
 
     def setup(self) -> None:

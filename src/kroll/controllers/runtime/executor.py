@@ -4,10 +4,18 @@ Returns the resourceVersions of the writes so that the controller can wait until
 informers have observed them before the next sync of the same key. A failure stops the
 run and propagates (the work queue retries the key with backoff); deleting something
 already gone is not a failure.
+
+With `parallel_pods` (the ReplicaSet controller), runs of pod creates and pod deletes go
+out concurrently, as upstream's replica set controller issues them (controller_utils.go
+and replica_set.go, manageReplicas): creates in slow-start batches of 1, 2, 4, ... that
+stop after the first batch with a failure; deletes (each followed by its "Deleted pod"
+event, recorded only if that delete succeeded) all at once. Everything else still runs
+one action at a time, in order.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from kroll.api.errors import ApiError
@@ -39,22 +47,79 @@ def _rv(obj) -> int:
         return 0
 
 
+def _is_pod_create(action: Action) -> bool:
+    return isinstance(action, Create) and action.resource == "pods" and action.subresource is None
+
+
+def _is_pod_delete(action: Action) -> bool:
+    return isinstance(action, Delete) and action.resource == "pods"
+
+
 class Executor:
-    def __init__(self, client: Client, recorder: EventRecorder, component: str) -> None:
+    def __init__(self, client: Client, recorder: EventRecorder, component: str, *,
+                 parallel_pods: bool = False) -> None:
         self.client = client
         self.recorder = recorder
         self.component = component
+        self.parallel_pods = parallel_pods
 
     async def run(self, actions: list[Action]) -> Outcome:
         out = Outcome()
-        for action in actions:
-            try:
-                await self._run_one(action, out)
-            except ActionFailed:
-                raise
-            except Exception as exc:
-                raise ActionFailed(action, exc) from exc
+        i, n = 0, len(actions)
+        while i < n:
+            action = actions[i]
+            if self.parallel_pods and _is_pod_create(action):
+                j = i
+                while j < n and _is_pod_create(actions[j]):
+                    j += 1
+                await self._create_slow_start(actions[i:j], out)
+                i = j
+                continue
+            if self.parallel_pods and _is_pod_delete(action):
+                # (Delete, its Event) pairs, or lone Deletes
+                group: list[tuple[Action, Action | None]] = []
+                j = i
+                while j < n and _is_pod_delete(actions[j]):
+                    follow = actions[j + 1] if j + 1 < n and isinstance(actions[j + 1], Event) else None
+                    group.append((actions[j], follow))
+                    j += 2 if follow is not None else 1
+                await self._delete_all(group, out)
+                i = j
+                continue
+            await self._run_checked(action, out)
+            i += 1
         return out
+
+    async def _run_checked(self, action: Action, out: Outcome) -> None:
+        try:
+            await self._run_one(action, out)
+        except ActionFailed:
+            raise
+        except Exception as exc:
+            raise ActionFailed(action, exc) from exc
+
+    async def _create_slow_start(self, creates: list[Action], out: Outcome) -> None:
+        """Batches of 1, 2, 4, ...; a batch with a failure ends the run (upstream slowStartBatch)."""
+        done, size = 0, 1
+        while done < len(creates):
+            batch = creates[done:done + size]
+            results = await asyncio.gather(*(self._run_checked(a, out) for a in batch), return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            done += len(batch)
+            size *= 2
+
+    async def _delete_all(self, group: list[tuple[Action, Action | None]], out: Outcome) -> None:
+        results = await asyncio.gather(*(self._run_checked(d, out) for d, _ in group), return_exceptions=True)
+        failure: BaseException | None = None
+        for (_, event), result in zip(group, results, strict=True):
+            if isinstance(result, BaseException):
+                failure = failure or result
+            elif event is not None:
+                await self._run_checked(event, out)
+        if failure is not None:
+            raise failure
 
     async def _run_one(self, action: Action, out: Outcome) -> None:
         if isinstance(action, Create):
