@@ -45,6 +45,33 @@ def string_map(value: Any) -> GoRepr:
     return GoRepr("map[string]string{" + items + "}")
 
 
+def _go_string(value: Any) -> str:
+    return orjson.dumps(str(value)).decode()
+
+
+def label_selector(value: Any) -> GoRepr:
+    """A metav1.LabelSelector as Go's `%#v` prints it in field errors (`field is immutable`):
+    `v1.LabelSelector{MatchLabels:map[string]string{"app":"web"},
+    MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`."""
+    if not isinstance(value, dict):
+        return GoRepr(_render_value(value))
+    exprs = value.get("matchExpressions")
+    if isinstance(exprs, list):
+        rendered = []
+        for e in exprs:
+            e = e if isinstance(e, dict) else {}
+            values = e.get("values")
+            vals = ("[]string{" + ", ".join(_go_string(v) for v in values) + "}"
+                    if isinstance(values, list) else "[]string(nil)")
+            rendered.append(f"v1.LabelSelectorRequirement{{Key:{_go_string(e.get('key', ''))}, "
+                            f"Operator:{_go_string(e.get('operator', ''))}, Values:{vals}}}")
+        expr_text = "[]v1.LabelSelectorRequirement{" + ", ".join(rendered) + "}"
+    else:
+        expr_text = "[]v1.LabelSelectorRequirement(nil)"
+    return GoRepr(f"v1.LabelSelector{{MatchLabels:{string_map(value.get('matchLabels'))}, "
+                  f"MatchExpressions:{expr_text}}}")
+
+
 def _render_value(value: Any) -> str:
     """Render a bad value the way Go's field errors do (strings quoted, ints bare)."""
     if isinstance(value, GoRepr):

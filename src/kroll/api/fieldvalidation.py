@@ -98,6 +98,32 @@ def prune_unknown_fields(obj: dict[str, Any], api_version: str, kind: str) -> di
     return _prune(obj, root)
 
 
+def drop_unknown_fields(obj: dict[str, Any], api_version: str, kind: str) -> None:
+    """Remove the unknown fields of `obj` in place (what decoding into the Go type does with
+    them under `fieldValidation=Warn|Ignore`); references into `obj` stay valid."""
+    root = schema.root_node(api_version, kind)
+    if root is not None and isinstance(obj, dict):
+        _drop(obj, root)
+
+
+def _drop(value: Any, node: Node) -> None:
+    kind = node.kind
+    if kind is OBJECT and isinstance(value, dict):
+        for key in list(value):
+            f = node.fields.get(key)
+            if f is None:
+                del value[key]
+            elif f.node.kind in _CONTAINERS:
+                _drop(value[key], f.node)
+    elif kind is ARRAY and isinstance(value, list) and node.items is not None and node.items.kind in _CONTAINERS:
+        for element in value:
+            _drop(element, node.items)
+    elif kind is MAP and isinstance(value, dict) and node.values is not None \
+            and node.values.node.kind in _CONTAINERS:
+        for element in value.values():
+            _drop(element, node.values.node)
+
+
 def _prune(value: Any, node: Node) -> Any:
     kind = node.kind
     if kind is OBJECT and isinstance(value, dict):

@@ -525,6 +525,13 @@ def immutable(new: Any, old: Any, path: str) -> list[FieldError]:
     return [errors.invalid(path, new if new is not None else "", IMMUTABLE_MSG)]
 
 
+def immutable_selector(new: Any, old: Any, path: str) -> list[FieldError]:
+    """`immutable` for a label selector, whose bad value Go prints as a struct (`%#v`)."""
+    if semantic_equal(new, old):
+        return []
+    return [errors.invalid(path, errors.label_selector(new), IMMUTABLE_MSG)]
+
+
 def validate_object_meta_update(obj: Any, old: Any, path: str = "metadata") -> list[FieldError]:
     """ValidateObjectMetaAccessorUpdate, less the resourceVersion check (the pipeline fills it)."""
     md = as_dict(obj.get("metadata") if isinstance(obj, dict) else None)

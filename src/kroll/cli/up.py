@@ -83,20 +83,38 @@ def _bind(port: int) -> socket.socket:
     return sock
 
 
+def _store_tuning() -> dict[str, int]:
+    """KROLL_WATCH_CACHE_SIZE: events the watch cache keeps (default 10,000), like
+    kube-apiserver's --default-watch-cache-size; a watch from an older resourceVersion gets
+    410 Expired. Small values let tests reach that window quickly."""
+    raw = os.environ.get("KROLL_WATCH_CACHE_SIZE")
+    if raw is None:
+        return {}
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise UsageProblem(f"KROLL_WATCH_CACHE_SIZE must be a positive integer, not {raw!r}")
+    return {"history": size}
+
+
 def run(*, data_dir: Path, port: int, nodes: int, runtime: str, fast: bool = False) -> None:
     logging.basicConfig(level=os.environ.get("KROLL_LOG_LEVEL", "WARNING"), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    tuning = _store_tuning()
     lock_fd = _claim_data_dir(data_dir)
     sock = _bind(port)
     try:
         import uvloop
 
-        uvloop.run(_serve(data_dir=data_dir, sock=sock, nodes=nodes, runtime=runtime, fast=fast))
+        uvloop.run(_serve(data_dir=data_dir, sock=sock, nodes=nodes, runtime=runtime, fast=fast, tuning=tuning))
     finally:
         os.close(lock_fd)
 
 
-async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: str, fast: bool) -> None:
+async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: str, fast: bool,
+                 tuning: dict[str, int] | None = None) -> None:
     from kroll.agent.agent import NodeAgent
     from kroll.agent.clock import RealClock
     from kroll.agent.runtimes.simulated import SimulatedRuntime
@@ -113,7 +131,7 @@ async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: st
         loop.add_signal_handler(sig, stop.set)
 
     creds = ensure_credentials(data_dir / "pki")
-    store = await open_store(data_dir, fast=fast)
+    store = await open_store(data_dir, fast=fast, **(tuning or {}))
     api = ApiServer(store)
     await api.bootstrap()
     app = KubeApp(api, token=creds.token)

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from kroll.api import errors, meta, registry, selectors
-from kroll.api.fieldvalidation import duplicate_fields, unknown_fields
+from kroll.api.fieldvalidation import drop_unknown_fields, duplicate_fields, unknown_fields
 from kroll.api.kinds import strategy_for
 from kroll.api.kinds.base import Strategy
 from kroll.api.kinds.scale import apply_scale, to_scale
@@ -52,7 +52,6 @@ CREATE_ON_UPDATE = {"events", "events.events.k8s.io", "leases.coordination.k8s.i
 SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
 BOOKMARK_INTERVAL = 60.0  # seconds of quiet before a watch with allowWatchBookmarks gets a bookmark
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-WATCH_BATCH = 500  # initial events per chunk of a batched watch stream
 
 
 def _dumps(obj: Any) -> bytes:
@@ -139,10 +138,31 @@ class DeleteOptions:
 def _parse_dry_run(values: Any) -> bool:
     if isinstance(values, str):
         values = [values]
-    for v in values or ():
-        if v != "All":
-            raise errors.bad_request(f'unsupported dry run option "{v}": only "All" is supported')
+    if any(v != "All" for v in values or ()):
+        shown = errors.GoRepr("[]string{" + ", ".join(_dumps(str(v)).decode() for v in values) + "}")
+        raise errors.invalid_object("DeleteOptions", "meta.k8s.io", "",
+                                    [errors.not_supported("dryRun", shown, ("All",))])
     return bool(values)
+
+
+def _go_format(value: Any) -> str:
+    """A decoded JSON value as Go's fmt prints it with %+v: `map[spec:map[replicas:3]]`."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{_go_format(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(_go_format(v) for v in value) + "]"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _omit_empty(md: Obj) -> None:
+    """Every ObjectMeta field is `omitempty` in Go: an empty list, map or string written by a
+    client (`finalizers: []` once the last finalizer is removed) is not stored or served."""
+    for key in [k for k, v in md.items() if v == "" or v == [] or v == {}]:
+        del md[key]
 
 
 def resource_key(info: ResourceInfo, namespace: str | None, name: str = "") -> str:
@@ -265,18 +285,32 @@ class ApiServer:
             raise errors.bad_request("metadata must be an object")
 
     def _field_validation(self, info: ResourceInfo, obj: Obj, mode: str, raw: bytes | None,
-                          *, decoding: bool = True) -> list[str]:
-        """Strict: reject unknown/duplicate fields (400); Warn: return warnings; Ignore: nothing."""
+                          *, patch: tuple[str, Any] | None = None) -> list[str]:
+        """Unknown fields are dropped whatever the directive: upstream decodes into the Go type,
+        which has nowhere to keep them. The directive says what the client hears about them and
+        about duplicate keys: Strict rejects (400 on create and update; on a patch, 422 on the
+        `patch` field, as upstream's patch handler does), Warn returns them as warnings, Ignore
+        says nothing. `patch` is (patch type, patch body) when `obj` is a patched object."""
+        unknown = unknown_fields(obj, info.api_version, info.kind)
         if mode == "Ignore":
+            if unknown:
+                drop_unknown_fields(obj, info.api_version, info.kind)
             return []
-        problems = [f'unknown field "{p}"' for p in unknown_fields(obj, info.api_version, info.kind)]
+        problems = [f'unknown field "{p}"' for p in unknown]
         if raw is not None and raw[:1] == b"{":
             problems += [f'duplicate field "{p}"' for p in duplicate_fields(raw)]
-        if not problems:
-            return []
-        if mode == "Strict":
-            prefix = f'{info.kind} in version "{info.version}" cannot be handled as a {info.kind}: ' if decoding else ""
-            raise errors.bad_request(prefix + "strict decoding error: " + ", ".join(problems))
+        if problems and mode == "Strict":
+            message = "strict decoding error: " + ", ".join(problems)
+            if patch is None:
+                raise errors.bad_request(
+                    f'{info.kind} in version "{info.version}" cannot be handled as a {info.kind}: {message}')
+            patch_type, body = patch
+            # upstream shows the patch as Go prints a map (strategic) or the patched object (JSON, merge)
+            shown = _go_format(body) if patch_type == STRATEGIC_MERGE_PATCH else _dumps(obj).decode()
+            cause = errors.invalid("patch", shown, message)
+            raise errors.ApiError(422, "Invalid", f' "" is invalid: {cause.message()}', {"causes": [cause.cause()]})
+        if unknown:
+            drop_unknown_fields(obj, info.api_version, info.kind)
         return problems
 
     def _validate(self, info: ResourceInfo, obj: Obj, old: Obj | None, *, status: bool = False) -> None:
@@ -349,11 +383,7 @@ class ApiServer:
         send_initial_events: bool | None = None,
         allow_bookmarks: bool = False,
         resource_version_match: str | None = None,
-        batched: bool = False,
-    ) -> AsyncIterator[Any]:
-        """A stream of `WatchOut`, or with `batched` of lists of them: every event that one
-        wake-up of the watcher found, so that the HTTP front end writes them in one chunk (one
-        TLS record and one syscall per batch instead of per event, for each watcher)."""
+    ) -> AsyncIterator[WatchOut]:
         predicate = self._predicate(info, label_selector, field_selector)
         prefix = resource_key(info, namespace)
         if send_initial_events is not None:
@@ -380,44 +410,30 @@ class ApiServer:
             watcher = self.store.watch(prefix, after_rev=after, predicate=predicate)
         except TooOld as exc:
             raise errors.gone(f"too old resource version: {after} ({exc.oldest})")
-        return self._watch_stream(info, watcher, initial, after, bool(send_initial_events), allow_bookmarks,
-                                  batched)
+        return self._watch_stream(info, watcher, initial, after, bool(send_initial_events), allow_bookmarks)
 
-    async def _watch_stream(self, info, watcher, initial, after, initial_end_bookmark, allow_bookmarks,
-                            batched=False):
+    async def _watch_stream(self, info, watcher, initial, after, initial_end_bookmark, allow_bookmarks):
         try:
-            if batched:
-                for i in range(0, len(initial), WATCH_BATCH):
-                    yield [WatchOut("ADDED", raw) for raw in initial[i:i + WATCH_BATCH]]
-            else:
-                for raw in initial:
-                    yield WatchOut("ADDED", raw)
+            for raw in initial:
+                yield WatchOut("ADDED", raw)
             if initial_end_bookmark:
-                mark = WatchOut("BOOKMARK", self._bookmark(info, after, initial_end=True))
-                yield [mark] if batched else mark
+                yield WatchOut("BOOKMARK", self._bookmark(info, after, initial_end=True))
             while True:
                 try:
                     async with asyncio.timeout(BOOKMARK_INTERVAL if allow_bookmarks else None):
                         batch = await watcher.next_batch()
                 except TimeoutError:
-                    mark = WatchOut("BOOKMARK", self._bookmark(info, watcher.progress))
-                    yield [mark] if batched else mark
+                    yield WatchOut("BOOKMARK", self._bookmark(info, watcher.progress))
                     continue
                 if not batch:
                     return
-                outs = []
                 for event in batch:
                     value = event.value
                     if event.value_rev != event.rev:  # re-stamped like upstream's watch cache does
                         obj = _loads(value)
                         obj["metadata"]["resourceVersion"] = str(event.rev)
                         value = _dumps(obj)
-                    outs.append(WatchOut(event.type, value))
-                if batched:
-                    yield outs
-                else:
-                    for out in outs:
-                        yield out
+                    yield WatchOut(event.type, value)
         except WatchClosed:
             return  # too slow, or the store is closing: the client re-watches from its last resourceVersion
         finally:
@@ -459,6 +475,7 @@ class ApiServer:
         for server_owned in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                              "selfLink", "generation", "managedFields"):
             md.pop(server_owned, None)
+        _omit_empty(md)
         strategy = self._strategy(info)
         strategy.default(obj)
         strategy.prepare_create(obj)
@@ -594,6 +611,7 @@ class ApiServer:
                 md.pop(carried, None)
         md.pop("managedFields", None)
         md.pop("selfLink", None)
+        _omit_empty(md)
         strategy = self._strategy(info)
         if subresource == "status":
             strategy.prepare_status_update(obj, old)
@@ -688,6 +706,7 @@ class ApiServer:
         subresource: str | None = None,
         dry_run: bool = False,
         field_validation: str = "Strict",
+        raw: bytes | None = None,
     ) -> Result:
         if patch_type == APPLY_PATCH:
             raise errors.ApiError(
@@ -726,7 +745,8 @@ class ApiServer:
                 warnings: list[str] = []
             else:
                 self._check_type(info, patched)
-                warnings = self._field_validation(info, patched, field_validation, None, decoding=False)
+                warnings = self._field_validation(info, patched, field_validation, raw,
+                                                         patch=(patch_type, patch))
                 obj = patched
             obj["metadata"]["name"] = name
             if info.namespaced:

@@ -69,6 +69,11 @@ class Request:
         return self.header(b"content-type").split(";", 1)[0].strip().lower()
 
 
+def _no_such_path() -> errors.ApiError:
+    """kube-apiserver's answer to a path it does not serve (its details are present but empty)."""
+    return errors.ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
 def _status_bytes(exc: errors.ApiError) -> bytes:
     return orjson.dumps(exc.status())
 
@@ -132,19 +137,25 @@ def _wants_table(req: Request) -> bool:
     return "as=Table" in accept and "g=meta.k8s.io" in accept
 
 
-def _field_validation(req: Request) -> str:
+def _invalid_options(options: str, err: errors.FieldError) -> errors.ApiError:
+    """A bad query parameter of a write: 422 on `CreateOptions.meta.k8s.io` & co., as upstream."""
+    return errors.invalid_object(options, "meta.k8s.io", "", [err])
+
+
+def _field_validation(req: Request, options: str = "CreateOptions") -> str:
     value = req.query.get("fieldValidation", "")
     if value in ("", "Ignore", "Warn", "Strict"):
         return value or "Warn"
-    raise errors.bad_request(f'fieldValidation parameter unsupported: "{value}"; use Ignore, Warn or Strict')
+    raise _invalid_options(options, errors.not_supported("fieldValidation", value, ("", "Ignore", "Strict", "Warn")))
 
 
-def _dry_run(req: Request) -> bool:
+def _dry_run(req: Request, options: str = "CreateOptions") -> bool:
     value = req.query.get("dryRun")
     if value is None:
         return False
     if value != "All":
-        raise errors.bad_request(f'unsupported dry run option "{value}": only "All" is supported')
+        shown = errors.GoRepr("[]string{" + orjson.dumps(value).decode() + "}")
+        raise _invalid_options(options, errors.not_supported("dryRun", shown, ("All",)))
     return True
 
 
@@ -156,6 +167,11 @@ def _int_param(req: Request, name: str) -> int | None:
         return int(value)
     except ValueError:
         raise errors.bad_request(f'invalid value for {name}: "{value}"')
+
+
+async def _failed_stream(exc: errors.ApiError):
+    raise exc
+    yield  # an async generator that fails on its first step
 
 
 class Route:
@@ -301,7 +317,7 @@ class KubeApp:
             if len(parts) == 1:
                 return await self._discovery(req, send, core=True)
             if parts[1] != "v1":
-                raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+                raise _no_such_path()
             if len(parts) == 2:
                 return await self._send(send, 200, discovery.api_resource_list_bytes("", "v1"))
             return await self._resource(req, receive, send, "", "v1", parts[2:])
@@ -311,10 +327,10 @@ class KubeApp:
             if len(parts) == 2:
                 group = discovery.api_group_bytes(parts[1])
                 if group is None:
-                    raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+                    raise _no_such_path()
                 return await self._send(send, 200, group)
             if (parts[1], parts[2]) not in registry.GROUP_VERSIONS:
-                raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+                raise _no_such_path()
             if len(parts) == 3:
                 return await self._send(send, 200, discovery.api_resource_list_bytes(parts[1], parts[2]))
             return await self._resource(req, receive, send, parts[1], parts[2], parts[3:])
@@ -358,13 +374,13 @@ class KubeApp:
                 doc = openapi.openapi_document(parts[3], parts[4])
             if doc is not None:
                 return await self._send(send, 200, doc, headers={"Cache-Control": "public, immutable"})
-        raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+        raise _no_such_path()
 
     async def _resource(self, req: Request, receive: Callable, send: Callable, group: str, version: str,
                         parts: list[str]) -> None:
         r = route(group, version, parts)
         if r is None:
-            raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+            raise _no_such_path()
         info, ns, name, sub = r.info, r.namespace, r.name, r.subresource
         method = req.method
         api = self.api
@@ -419,18 +435,19 @@ class KubeApp:
                 raise errors.method_not_supported(info.plural, info.group, "update")
             self._require_namespace(info, ns)
             value, raw, _ctype = _parse_body(req)
-            result = await api.update(info, ns, name, value, subresource=sub, dry_run=_dry_run(req),
-                                      field_validation=_field_validation(req), raw=raw)
+            result = await api.update(info, ns, name, value, subresource=sub, dry_run=_dry_run(req, "UpdateOptions"),
+                                      field_validation=_field_validation(req, "UpdateOptions"), raw=raw)
             return await self._send(send, result.code, result.raw, warnings=result.warnings)
         if method == "PATCH":
             if name is None:
                 raise errors.method_not_supported(info.plural, info.group, "patch")
             self._require_namespace(info, ns)
-            value, _raw, ctype = _parse_body(req, allow_patch=True)
+            value, raw, ctype = _parse_body(req, allow_patch=True)
             if ctype not in PATCH_TYPES:
                 raise errors.unsupported_media_type(ctype)
-            result = await api.patch(info, ns, name, value, patch_type=ctype, subresource=sub, dry_run=_dry_run(req),
-                                     field_validation=_field_validation(req))
+            result = await api.patch(info, ns, name, value, patch_type=ctype, subresource=sub,
+                                     dry_run=_dry_run(req, "PatchOptions"),
+                                     field_validation=_field_validation(req, "PatchOptions"), raw=raw)
             return await self._send(send, result.code, result.raw, warnings=result.warnings)
         if method == "DELETE":
             body = None
@@ -449,7 +466,7 @@ class KubeApp:
     @staticmethod
     def _require_namespace(info: ResourceInfo, ns: str | None) -> None:
         if info.namespaced and not ns:
-            raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+            raise _no_such_path()
 
     # ------------------------------------------------------------------ watch
     async def _watch(self, req: Request, receive: Callable, send: Callable, r: Route) -> None:
@@ -458,12 +475,19 @@ class KubeApp:
         if r.name is not None:  # legacy /watch/<plural>/<name>
             field_selector = f"metadata.name={r.name}" + (f",{field_selector}" if field_selector else "")
         sie = req.query.get("sendInitialEvents")
-        stream = await self.api.watch(
-            info, r.namespace, resource_version=req.query.get("resourceVersion"),
-            label_selector=req.query.get("labelSelector"), field_selector=field_selector,
-            send_initial_events=None if sie is None else sie == "true",
-            allow_bookmarks=req.query.get("allowWatchBookmarks") == "true",
-            resource_version_match=req.query.get("resourceVersionMatch"), batched=True)
+        try:
+            stream = await self.api.watch(
+                info, r.namespace, resource_version=req.query.get("resourceVersion"),
+                label_selector=req.query.get("labelSelector"), field_selector=field_selector,
+                send_initial_events=None if sie is None else sie == "true",
+                allow_bookmarks=req.query.get("allowWatchBookmarks") == "true",
+                resource_version_match=req.query.get("resourceVersionMatch"))
+        except errors.ApiError as exc:
+            if exc.code != 410:
+                raise
+            # upstream's watch cache reports a too-old resourceVersion inside the started watch:
+            # 200, then one ERROR event carrying the 410 Expired Status
+            stream = _failed_stream(exc)
         timeout = _int_param(req, "timeoutSeconds") or DEFAULT_WATCH_TIMEOUT
         table = _wants_table(req)
         include_object = req.query.get("includeObject", "Metadata")
@@ -474,19 +498,18 @@ class KubeApp:
 
         async def pump() -> None:
             first = True
-            async for events in stream:  # one chunk per batch: the events one wake-up found
-                lines = []
-                for event in events:
-                    if table and event.type != "BOOKMARK":
-                        obj = orjson.loads(event.raw)
-                        tbl = printers.table(info, [obj], now=self.clock(), list_kind=False, no_headers=not first,
-                                             include_object=include_object)
-                        first = False
-                        payload = orjson.dumps(tbl)
-                    else:
-                        payload = event.raw
-                    lines.append(b'{"type":"' + event.type.encode() + b'","object":' + payload + b"}\n")
-                await send({"type": "http.response.body", "body": b"".join(lines), "more_body": True})
+            async for event in stream:
+                if table and event.type != "BOOKMARK":
+                    obj = orjson.loads(event.raw)
+                    tbl = printers.table(info, [obj], now=self.clock(), list_kind=False, no_headers=not first,
+                                         include_object=include_object)
+                    first = False
+                    payload = orjson.dumps(tbl)
+                else:
+                    payload = event.raw
+                await send({"type": "http.response.body",
+                            "body": b'{"type":"' + event.type.encode() + b'","object":' + payload + b"}\n",
+                            "more_body": True})
 
         async def disconnected() -> None:
             while True:

@@ -22,7 +22,7 @@ from kroll.api.types import Obj
 from kroll.api.validation import (
     as_dict,
     check_int,
-    immutable,
+    immutable_selector,
     int_or_percent_errors,
     int_or_percent_value,
     nonnegative,
@@ -178,7 +178,7 @@ class DaemonSetStrategy(Strategy):
             return [*errs, errors.invalid("spec", spec, "must be of type object")]
         errs += validate_daemonset_spec(spec)
         if old is not None:
-            errs += immutable(spec.get("selector"), as_dict(old.get("spec")).get("selector"), "spec.selector")
+            errs += immutable_selector(spec.get("selector"), as_dict(old.get("spec")).get("selector"), "spec.selector")
         return errs
 
     def generation_changed(self, obj: Obj, old: Obj) -> bool:

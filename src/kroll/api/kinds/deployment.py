@@ -19,7 +19,7 @@ from kroll.api.types import Obj
 from kroll.api.validation import (
     as_dict,
     check_int,
-    immutable,
+    immutable_selector,
     nonnegative,
     semantic_equal,
 )
@@ -135,7 +135,7 @@ class DeploymentStrategy(Strategy):
             return [*errs, errors.invalid("spec", spec, "must be of type object")]
         errs += validate_deployment_spec(spec)
         if old is not None:
-            errs += immutable(spec.get("selector"), as_dict(old.get("spec")).get("selector"), "spec.selector")
+            errs += immutable_selector(spec.get("selector"), as_dict(old.get("spec")).get("selector"), "spec.selector")
         return errs
 
     def validate_status(self, obj: Obj, old: Obj) -> list[FieldError]:

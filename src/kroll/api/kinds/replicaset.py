@@ -16,7 +16,7 @@ from kroll.api.errors import FieldError
 from kroll.api.kinds import _common as c
 from kroll.api.kinds.base import Strategy
 from kroll.api.types import Obj
-from kroll.api.validation import as_dict, check_int, immutable, nonnegative, semantic_equal
+from kroll.api.validation import as_dict, check_int, immutable_selector, nonnegative, semantic_equal
 
 STATUS_FIELDS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration",
                  "terminatingReplicas")
@@ -89,7 +89,7 @@ class ReplicaSetStrategy(Strategy):
             return [*errs, errors.invalid("spec", spec, "must be of type object")]
         errs += validate_replicaset_spec(spec)
         if old is not None:
-            errs += immutable(spec.get("selector"), as_dict(old.get("spec")).get("selector"), "spec.selector")
+            errs += immutable_selector(spec.get("selector"), as_dict(old.get("spec")).get("selector"), "spec.selector")
         return errs
 
     def validate_status(self, obj: Obj, old: Obj) -> list[FieldError]:

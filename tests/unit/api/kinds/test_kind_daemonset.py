@@ -100,7 +100,7 @@ def test_selector_immutable() -> None:
     new["spec"]["selector"] = {"matchLabels": {"app": "agent", "x": "y"}}
     new["spec"]["template"]["metadata"]["labels"]["x"] = "y"
     assert messages(new, old) == [
-        'spec.selector: Invalid value: {"matchLabels":{"app":"agent","x":"y"}}: field is immutable']
+        'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"agent", "x":"y"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable']
 
 
 def test_status() -> None:

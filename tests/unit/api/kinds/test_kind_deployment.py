@@ -138,7 +138,7 @@ def test_selector_immutable_on_update() -> None:
     new["spec"]["selector"] = {"matchLabels": {"app": "web", "tier": "x"}}
     new["spec"]["template"]["metadata"]["labels"]["tier"] = "x"
     assert messages(new, old) == [
-        'spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is immutable']
+        'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable']
 
 
 def test_update_keeps_status_and_bumps_generation_on_spec_or_annotations() -> None:

@@ -48,7 +48,7 @@ def test_selector_immutable() -> None:
     old = replicaset()
     new = copy.deepcopy(old)
     new["spec"]["selector"]["matchLabels"].pop("pod-template-hash")
-    assert messages(new, old) == ['spec.selector: Invalid value: {"matchLabels":{"app":"web"}}: field is immutable']
+    assert messages(new, old) == ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable']
 
 
 def test_status() -> None:
