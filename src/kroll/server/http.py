@@ -481,7 +481,7 @@ class KubeApp:
                 label_selector=req.query.get("labelSelector"), field_selector=field_selector,
                 send_initial_events=None if sie is None else sie == "true",
                 allow_bookmarks=req.query.get("allowWatchBookmarks") == "true",
-                resource_version_match=req.query.get("resourceVersionMatch"))
+                resource_version_match=req.query.get("resourceVersionMatch"), batched=True)
         except errors.ApiError as exc:
             if exc.code != 410:
                 raise
@@ -498,18 +498,19 @@ class KubeApp:
 
         async def pump() -> None:
             first = True
-            async for event in stream:
-                if table and event.type != "BOOKMARK":
-                    obj = orjson.loads(event.raw)
-                    tbl = printers.table(info, [obj], now=self.clock(), list_kind=False, no_headers=not first,
-                                         include_object=include_object)
-                    first = False
-                    payload = orjson.dumps(tbl)
-                else:
-                    payload = event.raw
-                await send({"type": "http.response.body",
-                            "body": b'{"type":"' + event.type.encode() + b'","object":' + payload + b"}\n",
-                            "more_body": True})
+            async for events in stream:  # one chunk per batch: the events one wake-up found
+                lines = []
+                for event in events:
+                    if table and event.type != "BOOKMARK":
+                        obj = orjson.loads(event.raw)
+                        tbl = printers.table(info, [obj], now=self.clock(), list_kind=False, no_headers=not first,
+                                             include_object=include_object)
+                        first = False
+                        payload = orjson.dumps(tbl)
+                    else:
+                        payload = event.raw
+                    lines.append(b'{"type":"' + event.type.encode() + b'","object":' + payload + b"}\n")
+                await send({"type": "http.response.body", "body": b"".join(lines), "more_body": True})
 
         async def disconnected() -> None:
             while True:
