@@ -32,7 +32,9 @@ Shape (why it scales to hundreds of pods per second):
 * **Restart**: after a control-plane restart the first list sees pods with status. Their
   containers are *adopted* (`Runtime.adopt_container`): running ones keep running with the
   same id and startedAt, restart counts and lastState are kept, and the recomputed status
-  equals the stored one, so nothing is written.
+  equals the stored one, so nothing is written. A pod that was already terminating keeps
+  shutting down from the SIGTERM the previous incarnation sent (deletionTimestamp minus the
+  grace period), as its process would have.
 
 Every read of the time goes through the injected `Clock`.
 """
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import heapq
 import itertools
@@ -55,7 +58,7 @@ from kroll.agent.clock import Clock, Timer
 from kroll.agent.runtimes.base import ContainerPhase, ContainerState, Runtime
 from kroll.api import errors
 from kroll.api.errors import ApiError
-from kroll.api.meta import format_micro_time, format_time, is_being_deleted
+from kroll.api.meta import format_micro_time, format_time, is_being_deleted, parse_time
 from kroll.api.types import Obj
 from kroll.client.interface import Client
 
@@ -104,6 +107,16 @@ def _rv(obj: Obj) -> int | None:
         return int(obj.get("metadata", {}).get("resourceVersion", ""))
     except ValueError:
         return None
+
+
+def _sigterm_time(pod: Obj) -> dt.datetime | None:
+    """When the API server asked for the pod's shutdown: deletionTimestamp is that moment plus
+    the grace period (to the second, so this may be up to a second early)."""
+    m = pod.get("metadata", {})
+    deleted = parse_time(m.get("deletionTimestamp"))
+    if deleted is None:
+        return None
+    return deleted - dt.timedelta(seconds=float(m.get("deletionGracePeriodSeconds") or 0))
 
 
 def _newer(a: Obj, b: Obj) -> bool:
@@ -178,6 +191,7 @@ class _PodRec:
     start_time: str | None = None
     pod_ip: str | None = None
     adopt: bool = False
+    stop_since: dt.datetime | None = None  # SIGTERM time of a pod found terminating at adoption
     terminal: bool = False  # Succeeded/Failed: nothing runs or restarts any more
     final: Obj | None = None  # the terminal status we decided on (None if found terminal)
     generated: Obj | None = None  # the status we last generated and wrote (or found in place)
@@ -681,6 +695,8 @@ class NodeAgent:
             return
         if rec.adopt:
             rec.adopt = False
+            if is_being_deleted(rec.pod):
+                rec.stop_since = _sigterm_time(rec.pod)
             await self._adopt(rec)
         if is_being_deleted(rec.pod):
             await self._sync_terminating(rec)
@@ -859,7 +875,7 @@ class NodeAgent:
             st = self._runtime.container_state(rec.uid, name)
             if st is None or st.phase is ContainerPhase.EXITED:
                 continue
-            await self._runtime.stop_container(rec.uid, name, grace)
+            await self._runtime.stop_container(rec.uid, name, grace, since=rec.stop_since)
             st = self._runtime.container_state(rec.uid, name)
             if st is not None and st.phase is not ContainerPhase.EXITED:
                 running = True

@@ -449,6 +449,33 @@ async def test_restart_adopts_running_pods_without_writes(make_harness):
     await second.stop()
 
 
+async def test_restart_lets_a_terminating_pod_finish_on_its_first_schedule(make_harness):
+    """SIGTERM went out before the restart: the shutdown is not started over."""
+    first = await make_harness().start()
+    client, clock = first.client, first.clock
+    await client.add_pod("slowbye", annotations={"sim.kroll.dev/terminate-after": "10s"})
+    await client.add_pod("late", annotations={"sim.kroll.dev/terminate-after": "10s"})
+    await first.settle()
+    await client.delete_gracefully("slowbye", 30)
+    await first.run_for(4)
+    await first.stop()
+    clock.advance(3)  # down for 3s: 7s of the 10s shutdown have passed
+
+    second = await make_harness(client=client, clock=clock).start()
+    await client.delete_gracefully("late", 30)  # asked after the restart: the full 10s
+    await second.run_for(2.5)
+    assert client.obj("pods", "default", "slowbye") is not None
+    await second.run_for(1)
+    assert client.obj("pods", "default", "slowbye") is None
+    logs = await second.agent.read_logs("default", "late", "app")
+    assert b"received SIGTERM" in logs
+    await second.run_for(6)
+    assert client.obj("pods", "default", "late") is not None
+    await second.run_for(1)
+    assert client.obj("pods", "default", "late") is None
+    await second.stop()
+
+
 # -- logs --------------------------------------------------------------------------------------
 
 

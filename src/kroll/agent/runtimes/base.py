@@ -104,11 +104,14 @@ class Runtime(Protocol):
         """
         ...
 
-    async def stop_container(self, pod_uid: str, container_name: str, grace_seconds: float) -> None:
+    async def stop_container(self, pod_uid: str, container_name: str, grace_seconds: float, *,
+                             since: dt.datetime | None = None) -> None:
         """Ask the current instance to stop (SIGTERM); kill it (SIGKILL) after `grace_seconds`.
 
         Returns without waiting: the state turns EXITED when the instance has stopped
         (`next_change` or the listener says when). Idempotent; a no-op on an exited instance.
+        `since`: when an earlier incarnation of the agent already sent SIGTERM (an adopted
+        pod that was terminating when kroll stopped); the shutdown counts from then.
         """
         ...
 

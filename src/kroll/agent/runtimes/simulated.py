@@ -417,7 +417,8 @@ class SimulatedRuntime:
                                   run_wall=now_wall + dt.timedelta(seconds=delay))
         return self._state(inst, now_m)
 
-    async def stop_container(self, pod_uid: str, container_name: str, grace_seconds: float) -> None:
+    async def stop_container(self, pod_uid: str, container_name: str, grace_seconds: float, *,
+                             since: dt.datetime | None = None) -> None:
         inst = self._current(pod_uid, container_name)
         now_m = self._clock.monotonic()
         if inst is None or inst.stop_m is not None:
@@ -425,14 +426,22 @@ class SimulatedRuntime:
         ex = inst.exit()
         if ex is not None and ex[0] <= now_m:
             return
-        inst.stop_m = now_m
         if now_m < inst.run_m:  # still being created: it never runs
+            inst.stop_m = now_m
             inst.run_m, inst.run_wall = now_m, self._clock.now()
             inst.stop_exit_m, inst.stop_exit_code = now_m, 0
-        elif inst.terminate_after <= grace_seconds:
-            inst.stop_exit_m, inst.stop_exit_code = now_m + inst.terminate_after, 0
+            return
+        # SIGTERM sent before a restart: the process has been shutting down since then (but
+        # not since before it ran). Worked example: terminate-after 6s, SIGTERM 4s before this
+        # adoption -> it exits 2s from now, not 6s.
+        sent_m = now_m
+        if since is not None:
+            sent_m = min(now_m, max(inst.run_m, now_m - (self._clock.now() - since).total_seconds()))
+        inst.stop_m = sent_m
+        if inst.terminate_after <= grace_seconds:
+            inst.stop_exit_m, inst.stop_exit_code = sent_m + inst.terminate_after, 0
         else:
-            inst.stop_exit_m, inst.stop_exit_code = now_m + max(0.0, grace_seconds), KILLED_EXIT_CODE
+            inst.stop_exit_m, inst.stop_exit_code = sent_m + max(0.0, grace_seconds), KILLED_EXIT_CODE
 
     def remove_pod(self, pod_uid: str) -> None:
         self._pods.pop(pod_uid, None)
