@@ -130,3 +130,42 @@ def test_kill9_during_a_200_replica_rolling_update(tmp_path: Path) -> None:
     finally:
         reader.close()
         kroll.stop()
+
+
+def test_kill9_while_a_recreate_rollout_waits_for_old_pods(tmp_path: Path) -> None:
+    """Recreate never runs old and new pods side by side, even when kroll dies while the old
+    pods are shutting down; after the restart their shutdown carries on where it was."""
+    kroll = Kroll(tmp_path / "data", nodes=3).start()
+    reader = Reader(kroll.kubeconfig)
+    spec = {"strategy": {"type": "Recreate"}}
+    slow_stop = {"sim.kroll.dev/terminate-after": "2s"}
+    try:
+        kroll.kubectl("apply", "-f", "-", input=deployment("app", "learnk8s/app:1.0.0", replicas=6, spec=spec,
+                                                          template_annotations=slow_stop))
+        kroll.kubectl("rollout", "status", "deployment/app", "--timeout=30s")
+        with Sampler(reader, "default", "app=app") as sampler:
+            kroll.kubectl("apply", "-f", "-", input=deployment("app", "learnk8s/app:1.1.0", replicas=6, spec=spec,
+                                                              template_annotations=slow_stop))
+            wait_until(lambda: (pods := reader.pods("default", "app=app")) and all(map(is_terminating, pods)),
+                       timeout=10, message="old pods shutting down")
+            kroll.kill9()
+            kroll.start()
+            kroll.kubectl("rollout", "status", "deployment/app", "--timeout=30s")
+            wait_until(lambda: len(reader.pods("default", "app=app")) == 6, timeout=10, message="6 new pods")
+            sampler.take()
+        assert sampler.gaps
+        assert not sampler.mixed()
+        new_hashes = {h for s in sampler.samples for h in s.by_hash} - {
+            next(iter(sampler.samples[0].by_hash))}
+        assert len(new_hashes) == 1
+        new_hash = new_hashes.pop()
+        # no new pod while any old one was still shutting down
+        assert not [s for s in sampler.samples if s.by_hash.get(new_hash) and s.terminating]
+        pods = reader.pods("default", "app=app")
+        assert {p["metadata"]["labels"][HASH] for p in pods} == {new_hash}
+        assert all(is_ready(p) for p in pods)
+        rss = reader.replica_sets("default", "app=app")
+        assert sorted(revision_of(rs) for rs in rss) == [1, 2]
+    finally:
+        reader.close()
+        kroll.stop()
