@@ -18,7 +18,7 @@ import base64
 import copy
 import datetime as dt
 import ipaddress
-import secrets
+import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -53,6 +53,7 @@ SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
 BOOKMARK_INTERVAL = 60.0  # seconds of quiet before a watch with allowWatchBookmarks gets a bookmark
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 WATCH_BATCH = 500  # initial events per chunk of a batched watch stream
+_name_rng = random.Random()  # seeded from os.urandom once
 
 
 def _dumps(obj: Any) -> bytes:
@@ -175,8 +176,10 @@ def resource_key(info: ResourceInfo, namespace: str | None, name: str = "") -> s
 
 
 def _generated_name(base: str) -> str:
-    suffix = "".join(secrets.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
-    return base[:MAX_GENERATE_NAME_BASE] + suffix
+    # Like upstream (utilrand.String, math/rand): unpredictability is not needed here, a
+    # collision only costs a retry. A seeded PRNG avoids a getrandom() syscall per name (which
+    # also releases the GIL mid-request, handing it to the storage writer thread).
+    return base[:MAX_GENERATE_NAME_BASE] + "".join(_name_rng.choices(GENERATE_NAME_ALPHABET, k=5))
 
 
 class ApiServer:
