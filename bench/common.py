@@ -84,7 +84,7 @@ def summarize_runs(runs: list[dict[str, Any]], keys: list[str]) -> dict[str, Any
     for k in keys:
         vals = [r[k] for r in runs if isinstance(r.get(k), (int, float))]
         out[k] = round(median(vals), 3) if vals else None
-    for key in ("steal_pct", "other_procs_cpu_pct"):
+    for key in ("steal_pct", "other_procs_cpu_pct", "unaccounted_cpu_pct"):
         vals = [r[key] for r in runs if key in r]
         if vals:
             out[key + "_per_run"] = vals
@@ -115,21 +115,43 @@ def _foreign_cpu_seconds() -> dict[int, float]:
     return out
 
 
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this process, its live descendants and its reaped children."""
+    import resource
+
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total + ru.ru_utime + ru.ru_stime
+
+
 class StealMeter:
     """`with StealMeter() as m: ...` then `m.steal_pct`, `m.busy_pct` (of all CPUs, over the block).
 
     `other_cpu_pct` is the CPU that processes outside this benchmark's own process tree used
     meanwhile (other work on the same machine), as a percentage of one CPU: steal is the
-    hypervisor's noise, this is the noise inside the VM.
+    hypervisor's noise, this is the noise inside the VM. `unaccounted_cpu_pct` is all busy
+    CPU minus the benchmark's own (so it includes short-lived foreign processes and kernel
+    time, some of it caused by the benchmark's loopback traffic).
     """
 
     def __enter__(self) -> StealMeter:
         self._t0 = _cpu_times()
         self._wall = time.monotonic()
         self._foreign = _foreign_cpu_seconds()
+        self._mine = _own_cpu_seconds()
         self.steal_pct = 0.0
         self.busy_pct = 0.0
         self.other_cpu_pct = 0.0
+        self.unaccounted_cpu_pct = 0.0
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -142,9 +164,16 @@ class StealMeter:
         after = _foreign_cpu_seconds()
         used = sum(after[pid] - before for pid, before in self._foreign.items() if pid in after)
         self.other_cpu_pct = round(100.0 * used / wall, 1) if wall > 0 else 0.0
+        # Everything busy that this benchmark's processes did not use: also counts short-lived
+        # foreign processes (e.g. another session's kubectl calls) and kernel time not charged to
+        # a process (softirq: loopback networking, partly ours).
+        busy_s = (total - d[3] - d[4]) / os.sysconf("SC_CLK_TCK")
+        mine_s = _own_cpu_seconds() - self._mine
+        self.unaccounted_cpu_pct = round(100.0 * max(0.0, busy_s - mine_s) / wall, 1) if wall > 0 else 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {"steal_pct": self.steal_pct, "cpu_busy_pct": self.busy_pct, "other_procs_cpu_pct": self.other_cpu_pct}
+        return {"steal_pct": self.steal_pct, "cpu_busy_pct": self.busy_pct, "other_procs_cpu_pct": self.other_cpu_pct,
+                "unaccounted_cpu_pct": self.unaccounted_cpu_pct}
 
 
 # ---------------------------------------------------------------------------- kroll up

@@ -55,6 +55,7 @@ class _Watcher:
     def __init__(self, expected: int) -> None:
         self.seen = bytearray(expected)
         self.events = 0
+        self.chunks = 0
         self.dupes = 0
         self.unknown = 0
         self.out_of_order = 0
@@ -129,6 +130,7 @@ async def _watch_one(conn: HttpConn, path: str, w: _Watcher, connected: asyncio.
             buf = buf[j + 2 + size + 2:]
         if not payload:
             continue
+        w.chunks += len(payload)
         text = pending + b"".join(payload)
         lines = text.split(b"\n")
         pending = lines.pop()
@@ -166,6 +168,7 @@ async def watchers_main(args: argparse.Namespace) -> None:
         "events_per_watcher_min": min(w.events for w in ws),
         "events_per_watcher_max": max(w.events for w in ws),
         "duplicates": sum(w.dupes for w in ws),
+        "events_per_chunk": round(sum(w.events for w in ws) / max(1, sum(w.chunks for w in ws)), 2),
         "out_of_order": sum(w.out_of_order for w in ws),
         "unparsed_lines": sum(w.unknown for w in ws),
         "stream_errors": errors + [e for w in ws for e in w.errors][:10],
@@ -297,6 +300,7 @@ def one_run(args: argparse.Namespace) -> dict:
                 "write_p99_ms": wr["write_p99_ms"], "late_sends": wr["late_sends"],
                 "watchers": w["watchers"], "watchers_complete": complete, "watchers_finished": w["finished"],
                 "duplicates": w["duplicates"], "out_of_order": w["out_of_order"],
+                "events_per_chunk": w["events_per_chunk"],
                 "unparsed_lines": w["unparsed_lines"], "stream_errors": w["stream_errors"],
                 "lag_p50_ms": round(w["lag_ms"]["p50"], 2), "lag_p90_ms": round(w["lag_ms"]["p90"], 2),
                 "lag_p99_ms": round(w["lag_ms"]["p99"], 2), "lag_max_ms": round(w["lag_ms"]["max"], 2),
@@ -343,6 +347,8 @@ def main() -> None:
            ("lag_p50_ms", "lag_p99_ms", "lag_max_ms", "write_rate", "server_cpu_pct")}
     med["steal_pct_per_run"] = [r["steal_pct"] for r in runs]
     med["other_procs_cpu_pct_per_run"] = [r["other_procs_cpu_pct"] for r in runs]
+    med["unaccounted_cpu_pct_per_run"] = [r["unaccounted_cpu_pct"] for r in runs]
+    med["events_per_chunk"] = sorted(r["events_per_chunk"] for r in runs)[len(runs) // 2]
     result = {
         "benchmark": "watch",
         "command": f"bench/watch.py --watchers {args.watchers} --rate {args.rate:g} --duration {args.duration:g} "
