@@ -70,6 +70,7 @@ class Result:
     raw: bytes
     warnings: list[str] = field(default_factory=list)
     code: int = 200
+    deleted: bool = False  # a DELETE removed the object at once (no finalizer or grace period left)
 
 
 @dataclass
@@ -869,7 +870,7 @@ class ApiServer:
             raise errors.conflict(info.plural, info.group, name) from exc
         except NotFound:
             raise errors.not_found(info.plural, info.group, name)
-        return Result(obj, gone.value)
+        return Result(obj, gone.value, deleted=True)
 
     @staticmethod
     def _grace_period(info: ResourceInfo, obj: Obj, options: DeleteOptions) -> int:
@@ -890,7 +891,7 @@ class ApiServer:
         try:
             if not obj.get("spec", {}).get("finalizers") and not md.get("finalizers"):
                 gone = await self.store.delete(key, expected_rev=rev, encode=self._encoder(obj))
-                return Result(obj, gone.value)
+                return Result(obj, gone.value, deleted=True)
             md["deletionTimestamp"] = self._now()
             md["deletionGracePeriodSeconds"] = 0
             obj.setdefault("status", {})["phase"] = "Terminating"

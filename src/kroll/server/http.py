@@ -36,6 +36,8 @@ JSON = b"application/json"
 PUBLIC_PATHS = {"/healthz", "/livez", "/readyz", "/version"}
 PATCH_TYPES = {JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, "application/apply-patch+yaml",
                "application/apply-patch+cbor"}
+# upstream registries with ReturnDeletedObject: a DELETE answers with the object, not a Status
+RETURNS_DELETED_OBJECT = {"pods", "services", "serviceaccounts", "namespaces"}
 HEALTH_CHECKS = ("ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer")
 
 
@@ -67,6 +69,19 @@ class Request:
 
     def content_type(self) -> str:
         return self.header(b"content-type").split(";", 1)[0].strip().lower()
+
+
+def _deleted_status(info: ResourceInfo, obj: dict[str, Any]) -> bytes:
+    """What a DELETE that removed the object at once answers, for the resources whose upstream
+    registry does not return the deleted object: a Success Status naming it (kind = resource)."""
+    md = obj.get("metadata", {})
+    details: dict[str, Any] = {"name": md.get("name", "")}
+    if info.group:
+        details["group"] = info.group
+    details["kind"] = info.plural
+    details["uid"] = md.get("uid", "")
+    return orjson.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                         "details": details})
 
 
 def _no_such_path() -> errors.ApiError:
@@ -460,6 +475,8 @@ class KubeApp:
                 return await self._send(send, 200, listed.body())
             self._require_namespace(info, ns)
             result = await api.delete(info, ns, name, options)
+            if result.deleted and info.group_resource not in RETURNS_DELETED_OBJECT:
+                return await self._send(send, 200, _deleted_status(info, result.obj))
             return await self._send(send, result.code, result.raw)
         raise errors.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 

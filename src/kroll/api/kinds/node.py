@@ -25,6 +25,9 @@ from kroll.api.validation import (
     label_value_errors,
 )
 
+NODE_INFO_FIELDS = ("machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion",
+                    "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture")
+
 
 def _unschedulable(obj: Obj) -> str:
     return "true" if as_dict(obj.get("spec")).get("unschedulable") is True else "false"
@@ -69,6 +72,12 @@ class NodeStrategy(Strategy):
     def default(self, obj: Obj) -> None:
         status = obj.get("status")
         if isinstance(status, dict):
+            info = status.get("nodeInfo")
+            if isinstance(info, dict):
+                # NodeSystemInfo's fields have no omitempty: Go always writes them, "" when unset
+                # (kubeProxyVersion, which kubelets stopped reporting); clients require them
+                for key in NODE_INFO_FIELDS:
+                    info.setdefault(key, "")
             _canonical_list(status.get("capacity"))
             _canonical_list(status.get("allocatable"))
             if status.get("allocatable") is None and isinstance(status.get("capacity"), dict):
