@@ -7,6 +7,7 @@ server writes them (`2026-11-22T05:01:01Z`).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import Any
 
 from kroll.api.types import Obj
@@ -23,6 +24,13 @@ def format_micro_time(t: _dt.datetime) -> str:
 def parse_time(s: str | None) -> _dt.datetime | None:
     if not s:
         return None
+    return _parse_time(s)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_time(s: str) -> _dt.datetime:
+    # Second-precision stamps repeat a lot (every pod of a rollout, every condition): a
+    # small cache spares the controllers most of the parsing. datetimes are immutable.
     return _dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 

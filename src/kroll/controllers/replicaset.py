@@ -42,29 +42,35 @@ class ReplicaSetController(Controller):
         for rs in self.replica_sets.in_namespace(ns):
             self.queue.add(key_of(rs))
 
-    def _snapshot(self, rs: Obj) -> tuple[list[Obj], dict[str, str]]:
+    def _snapshot(self, rs: Obj) -> tuple[list[Obj], list[Obj], dict[str, str]]:
+        """(the ReplicaSet's pods and the namespace's orphans, the sibling ReplicaSets' pods,
+        {sibling uid: its controller's uid})."""
         ns = rs["metadata"].get("namespace", "")
+        uid = rs["metadata"]["uid"]
         ref = controller_ref(rs)
         siblings = [rs]
         if ref is not None:
             siblings = self.replica_sets.owned_by(ref.get("uid", ""))
         owner_of = {}
-        pods: list[Obj] = []
+        sibling_pods: list[Obj] = []
         for sibling in siblings:
             sib_ref = controller_ref(sibling)
-            owner_of[sibling["metadata"]["uid"]] = sib_ref.get("uid", "") if sib_ref else ""
-            pods.extend(self.pods.owned_by(sibling["metadata"]["uid"]))
+            sib_uid = sibling["metadata"]["uid"]
+            owner_of[sib_uid] = sib_ref.get("uid", "") if sib_ref else ""
+            if sib_uid != uid:
+                sibling_pods.extend(self.pods.owned_by(sib_uid))
+        pods = self.pods.owned_by(uid)
         pods.extend(p for p in self.pods.owned_by("") if p["metadata"].get("namespace", "") == ns)
-        return pods, owner_of
+        return pods, sibling_pods, owner_of
 
     def reconcile(self, key: str, error: str | None = None) -> list[Action]:
         namespace, name = split_key(key)
         rs = self.replica_sets.get(namespace, name)
         if rs is None:
             return []
-        pods, owner_of = self._snapshot(rs)
+        pods, sibling_pods, owner_of = self._snapshot(rs)
         return sync_replicaset(rs, pods, now=self.clock(), owner_of_rs_pods=owner_of,
-                               manage_replicas_error=error)
+                               manage_replicas_error=error, sibling_pods=sibling_pods)
 
     def on_failure(self, key: str, failed: ActionFailed) -> list[Action]:
         if isinstance(failed.action, Create | Delete) and failed.action.resource == "pods":

@@ -75,8 +75,14 @@ def sync_replicaset(
     now: dt.datetime,
     owner_of_rs_pods: Mapping[str, str | None] | None = None,
     manage_replicas_error: str | None = None,
+    sibling_pods: list[Obj] | None = None,
 ) -> list[Action]:
-    """Decide one sync of `rs`; `pods` are all pods of its namespace. Inputs are never mutated."""
+    """Decide one sync of `rs`; `pods` are all pods of its namespace. Inputs are never mutated.
+
+    `sibling_pods` may carry the pods other controllers own (those of the sibling
+    ReplicaSets) apart from `pods`: they only count for the co-location rank when scaling
+    down, so they are not looked at on every sync.
+    """
     ns = namespace_of(rs)
     rs_uid = uid_of(rs)
     selector = (rs.get("spec") or {}).get("selector")
@@ -106,7 +112,8 @@ def sync_replicaset(
     owned, actions = claim(owner, candidates, matches, resource="pods")
 
     if manage_replicas_error is None and not is_being_deleted(rs):
-        actions.extend(manage_replicas(rs, owned, pods, now=now, owner_of_rs_pods=owner_of_rs_pods))
+        actions.extend(manage_replicas(rs, owned, pods, now=now, owner_of_rs_pods=owner_of_rs_pods,
+                                       sibling_pods=sibling_pods))
 
     status = calculate_status(rs, owned, terminating, manage_replicas_error=manage_replicas_error, now=now)
     if _status_needs_update(rs, status):
@@ -136,6 +143,7 @@ def manage_replicas(
     *,
     now: dt.datetime,
     owner_of_rs_pods: Mapping[str, str | None] | None = None,
+    sibling_pods: list[Obj] | None = None,
 ) -> list[Action]:
     """Create or delete pods to reach spec.replicas, at most BURST_REPLICAS per sync."""
     diff = len(owned) - replicas(rs)
@@ -144,6 +152,8 @@ def manage_replicas(
         return [Create("pods", ns, pod_from_template(rs)) for _ in range(min(-diff, BURST_REPLICAS))]
     if diff == 0:
         return []
+    if sibling_pods:
+        all_pods = [*all_pods, *(p for p in sibling_pods if namespace_of(p) == ns)]
     related = _related_pods(rs, owned, all_pods, owner_of_rs_pods)
     involved = _involved(rs)
     actions: list[Action] = []

@@ -176,6 +176,19 @@ def test_sibling_replica_sets_pods_count_for_colocation():
     assert [d.name for d in of(actions, Delete)] == ["m2"]
 
 
+def test_sibling_pods_passed_apart_decide_the_same():
+    mine = [make_pod("m1", node="node-1"), make_pod("m2", node="node-2"), make_pod("m3", node="node-1", deleting=True)]
+    orphan = [make_pod("o1", owner=None)]
+    sibling = [make_pod(f"s{i}", node="node-2", owner="other-rs", labels={"app": "web", "pod-template-hash": "x"})
+               for i in range(3)]
+    owners = {"rs-uid": "d-uid", "other-rs": "d-uid"}
+    for replicas in (0, 1, 3, 5):
+        together = sync_replicaset(make_rs(replicas), [*mine, *sibling, *orphan], now=NOW, owner_of_rs_pods=owners)
+        apart = sync_replicaset(make_rs(replicas), [*mine, *orphan], now=NOW, owner_of_rs_pods=owners,
+                                sibling_pods=sibling)
+        assert apart == together
+
+
 def test_deletion_cost_parsing():
     def cost(value):
         return deletion_cost({"metadata": {"annotations": {"controller.kubernetes.io/pod-deletion-cost": value}}})
