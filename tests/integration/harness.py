@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,27 +34,52 @@ class Kroll:
     kubeconfig: Path = field(default_factory=Path)
     cache_dir: Path = field(default_factory=Path)
     extra_env: dict[str, str] = field(default_factory=dict)
+    flags: bool = True  # False: pass nothing on the command line, configure through extra_env (KROLL_*)
+    ready_line: str = ""
+    _stderr: list[str] = field(default_factory=list, repr=False)
+    _stderr_reader: threading.Thread | None = field(default=None, repr=False)
 
     def start(self, timeout: float = 30.0) -> Kroll:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.extra_env}
+        args = ["--data-dir", str(self.data_dir), "--port", str(self.port), "--nodes", str(self.nodes)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kroll", "up", "--data-dir", str(self.data_dir), "--port", str(self.port),
-             "--nodes", str(self.nodes)],
+            [sys.executable, "-m", "kroll", "up", *(args if self.flags else [])],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+        # Drain stderr all along: a full pipe would block the server's logging, and with it the server.
+        self._stderr = []
+        self._stderr_reader = threading.Thread(target=self._drain, args=(self.proc, self._stderr), daemon=True)
+        self._stderr_reader.start()
         deadline = time.monotonic() + timeout
         assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.proc.stdout], [], [], remaining)[0]:
+                self.proc.kill()
+                self.proc.wait()
+                raise TimeoutError(f"kroll up did not become ready in {timeout}s; stderr:\n{self.stderr_text()}")
             line = self.proc.stdout.readline()
             if not line:
-                err = self.proc.stderr.read() if self.proc.stderr else ""
-                raise RuntimeError(f"kroll up exited with {self.proc.wait()}: {err}")
+                code = self.proc.wait()
+                raise RuntimeError(f"kroll up exited with {code}: {self.stderr_text()}")
             m = READY_LINE.search(line)
             if m:
+                self.ready_line = line.strip()
                 self.url, self.kubeconfig = m.group(1), Path(m.group(2))
                 self.port = int(self.url.rsplit(":", 1)[1])
                 self.cache_dir = self.data_dir / "kubectl-cache"
                 return self
-        raise TimeoutError("kroll up did not become ready")
+
+    @staticmethod
+    def _drain(proc: subprocess.Popen, sink: list[str]) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            sink.append(line)
+
+    def stderr_text(self) -> str:
+        """What the current `kroll up` process wrote to stderr so far (all of it once it exited)."""
+        if self.proc is not None and self.proc.poll() is not None and self._stderr_reader is not None:
+            self._stderr_reader.join(10)
+        return "".join(self._stderr)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         assert self.proc is not None

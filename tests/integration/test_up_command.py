@@ -18,7 +18,7 @@ import psutil
 import pytest
 import yaml
 
-from tests.integration.harness import KUBECTL, READY_LINE, Kroll, wait_until
+from tests.integration.harness import KUBECTL, Kroll, wait_until
 from tests.integration.rawapi import RawApi
 
 USAGE_TIMEOUT = 30  # a usage error exits at once; this only bounds a regression that starts serving
@@ -49,19 +49,14 @@ def _assert_usage_error(result: subprocess.CompletedProcess, *fragments: str) ->
 def env_started(tmp_path_factory):
     """A `kroll up` configured by environment variables only; yields (Kroll, the printed line)."""
     data_dir = tmp_path_factory.mktemp("env") / "data"
-    env = _env(KROLL_PORT="0", KROLL_NODES="2", KROLL_DATA_DIR=str(data_dir))
-    proc = subprocess.Popen([sys.executable, "-m", "kroll", "up"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, start_new_session=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = READY_LINE.search(line)
-    if not match:
-        proc.kill()
-        pytest.fail(f"kroll up did not start: {line!r} {proc.communicate()[1]}")
-    k = Kroll(data_dir, nodes=2, proc=proc, url=match.group(1), kubeconfig=Path(match.group(2)),
-              cache_dir=data_dir / "kubectl-cache")
-    k.port = int(k.url.rsplit(":", 1)[1])
-    yield k, line.strip()
+    kroll_env = {"KROLL_PORT": "0", "KROLL_NODES": "2", "KROLL_DATA_DIR": str(data_dir)}
+    k = Kroll(data_dir, flags=False, extra_env=kroll_env)
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("KROLL_")}
+    try:
+        k.start()
+    finally:
+        os.environ.update(saved)
+    yield k, k.ready_line
     k.stop()
 
 
@@ -201,8 +196,7 @@ def test_sigint_stops_cleanly(tmp_path: Path) -> None:
     k = Kroll(tmp_path / "data").start()
     started = time.monotonic()
     code = k.stop(signal.SIGINT)
-    assert k.proc is not None and k.proc.stderr is not None
-    stderr = k.proc.stderr.read()
+    stderr = k.stderr_text()
     assert code == 0, stderr
     assert stderr == "", stderr
     assert time.monotonic() - started < 5
