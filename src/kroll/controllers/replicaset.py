@@ -20,6 +20,7 @@ class ReplicaSetController(Controller):
     name = "replicaset"
     component = "replicaset-controller"
     workers = 4
+    cooldown = 1.0
     parallel_pods = True  # upstream's manageReplicas: slow-start batches of creates, deletes all at once
 
     def setup(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from kroll.api import meta
@@ -19,6 +20,8 @@ from kroll.controllers.runtime.workqueue import WorkQueue, run_workers
 from kroll.reconcile.actions import Action
 
 log = logging.getLogger(__name__)
+COOLDOWN_MIN = 0.002
+COOLDOWN_MAX = 0.25
 
 
 class Controller:
@@ -26,6 +29,12 @@ class Controller:
     component = "controller"
     workers = 4
     parallel_pods = False  # pod creates/deletes of one sync go out concurrently (see Executor)
+    # A key changed while (or right after) it was synced is synced again only after resting
+    # `cooldown` times as long as its reconcile took (at most COOLDOWN_MAX). For controllers
+    # whose sync reads many objects (a ReplicaSet reads all its pods, on every pod event),
+    # this batches the events of a busy key instead of re-reading everything back to back;
+    # cheap syncs (under COOLDOWN_MIN) never rest.
+    cooldown = 0.0
 
     def __init__(self, client: Client, informers: Callable[[str], Informer], recorder: EventRecorder,
                  *, clock: Callable = meta.now) -> None:
@@ -46,10 +55,18 @@ class Controller:
         """Actions that record a failed write (e.g. a ReplicaFailure condition); the key is retried anyway."""
         return []
 
-    async def sync(self, key: str) -> None:
+    async def sync(self, key: str) -> float | None:
+        """One sync of `key`; returns how long the key should rest before its next sync (see
+        `cooldown`), None for no rest."""
+        started = time.perf_counter()
         actions = self.reconcile(key)
+        rest = None
+        if self.cooldown:
+            spent = time.perf_counter() - started
+            if spent > COOLDOWN_MIN:
+                rest = min(spent * self.cooldown, COOLDOWN_MAX)
         if not actions:
-            return
+            return rest
         try:
             outcome = await self.executor.run(actions)
         except ActionFailed as failed:
@@ -61,6 +78,7 @@ class Controller:
         await self.observe(outcome.writes)
         if outcome.requeue_after is not None:
             self.queue.add_after(key, outcome.requeue_after)
+        return rest
 
     async def observe(self, writes: list[tuple[str, int]]) -> None:
         """Wait until each informer has seen our latest write to its resource."""

@@ -3,7 +3,9 @@
 Keys (never objects) are queued; a key is processed by at most one worker at a time; a
 key added while it is being processed is processed once more afterwards; failures are
 retried with per-key exponential backoff (5 ms doubling up to 1000 s, like client-go's
-default item rate limiter); `add_after` schedules a key for later.
+default item rate limiter); `add_after` schedules a key for later. A key may rest after
+it is done (`done(key, rest=...)`): adds during the rest are held and the key is queued
+once when the rest ends.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class WorkQueue:
         self._dirty: set[str] = set()
         self._failures: dict[str, int] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._resting: dict[str, bool] = {}  # key -> added while resting
         self._wakeup = asyncio.Event()
         self._shutdown = False
 
@@ -39,6 +42,9 @@ class WorkQueue:
             return
         if key in self._processing:
             self._dirty.add(key)
+            return
+        if key in self._resting:
+            self._resting[key] = True
             return
         if key in self._queued:
             return
@@ -83,10 +89,19 @@ class WorkQueue:
         self._processing.add(key)
         return key
 
-    def done(self, key: str) -> None:
+    def done(self, key: str, *, rest: float | None = None) -> None:
         self._processing.discard(key)
+        if rest and not self._shutdown:
+            self._resting[key] = key in self._dirty
+            self._dirty.discard(key)
+            asyncio.get_running_loop().call_later(rest, self._rested, key)
+            return
         if key in self._dirty:
             self._dirty.discard(key)
+            self.add(key)
+
+    def _rested(self, key: str) -> None:
+        if self._resting.pop(key, False):
             self.add(key)
 
     def shutdown(self) -> None:
@@ -96,16 +111,18 @@ class WorkQueue:
         self._wakeup.set()
 
 
-async def run_workers(queue: WorkQueue, sync: Callable[[str], Awaitable[None]], *, workers: int) -> None:
-    """Run `workers` coroutines pulling keys; a sync that raises is retried with backoff."""
+async def run_workers(queue: WorkQueue, sync: Callable[[str], Awaitable[float | None]], *, workers: int) -> None:
+    """Run `workers` coroutines pulling keys; a sync that raises is retried with backoff; a
+    sync may return a rest time for its key (see WorkQueue.done)."""
 
     async def worker() -> None:
         while True:
             key = await queue.get()
             if key is None:
                 return
+            rest = None
             try:
-                await sync(key)
+                rest = await sync(key)
                 queue.forget(key)
             except asyncio.CancelledError:
                 raise
@@ -113,7 +130,7 @@ async def run_workers(queue: WorkQueue, sync: Callable[[str], Awaitable[None]], 
                 log.debug("%s: sync %s failed: %s", queue.name, key, exc)
                 queue.add_rate_limited(key)
             finally:
-                queue.done(key)
+                queue.done(key, rest=rest)
 
     tasks = [asyncio.create_task(worker(), name=f"{queue.name}-worker-{i}") for i in range(workers)]
     try:
