@@ -998,8 +998,13 @@ class ApiServer:
         for ns in SYSTEM_NAMESPACES:
             if await self.store.get(resource_key(ns_info, None, ns)) is None:
                 await self.create(ns_info, None, {"metadata": {"name": ns}}, field_validation="Ignore")
-            else:
-                await self._populate_namespace(ns)
+        # A crash between a namespace's commit and its service account's leaves the namespace
+        # without one: add what every namespace gets, as upstream's publishers do on resync.
+        _, entries, _ = await self.store.list("/namespaces/")
+        for entry in entries:
+            md = _loads(entry.value)["metadata"]
+            if not md.get("deletionTimestamp"):
+                await self._populate_namespace(md["name"])
         svc_info = registry.by_group_resource("services")
         if await self.store.get(resource_key(svc_info, "default", "kubernetes")) is None:
             await self.create(svc_info, "default", {
