@@ -552,3 +552,26 @@ def test_chunked_list(kroll: Kroll, ns: str):
     assert [r[0] for r in table[1:]] == [f"cm-{i}" for i in range(5)]
     assert ok(kroll, ns, "get", "configmaps", "--chunk-size=2", "-o", "name").split() == \
         [f"configmap/cm-{i}" for i in range(5)]
+
+
+def test_get_all_events_explain_cluster_info_and_force_delete(kroll: Kroll, ns: str):
+    ok(kroll, ns, "create", "deployment", "web", "--image=nginx:1.25")
+    ok(kroll, ns, "wait", "--for=condition=Available", "deploy/web", "--timeout=30s")
+    names = ok(kroll, ns, "get", "all", "-o", "name").split()
+    assert [n.split("/")[0] for n in names] == ["pod", "deployment.apps", "replicaset.apps"]
+    events = rows(ok(kroll, ns, "events"))
+    assert events[0] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert {(e[2], e[3].split("/")[0]) for e in events[1:]} >= {
+        ("Scheduled", "Pod"), ("SuccessfulCreate", "ReplicaSet"), ("ScalingReplicaSet", "Deployment")}
+    only = rows(ok(kroll, ns, "get", "events", "--field-selector", "involvedObject.kind=Deployment"))
+    assert [(e[2], e[3]) for e in only[1:]] == [("ScalingReplicaSet", "deployment/web")]
+    explained = kroll.kubectl("explain", "deployment.spec.replicas").stdout
+    assert explained.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>")
+    assert kroll.kubectl("cluster-info").stdout.startswith(f"Kubernetes control plane is running at {kroll.url}\n")
+    pod = ok(kroll, ns, "get", "pods", "-o", "name").strip()
+    result = kroll.kubectl("-n", ns, "delete", pod, "--grace-period=0", "--force")
+    kind, name = pod.split("/")
+    assert result.stdout == f'{kind} "{name}" force deleted from {ns} namespace\n'
+    assert result.stderr.startswith("Warning: Immediate deletion does not wait for confirmation")
+    gone = kroll.kubectl("-n", ns, "get", pod, check=False)
+    assert gone.stderr == f'Error from server (NotFound): pods "{name}" not found\n'
