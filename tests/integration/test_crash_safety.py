@@ -211,6 +211,8 @@ def _run_burst_and_kill(k: Kroll, ledger: Ledger, rnd: int, seed: int, kill_afte
     assert acks >= kill_after, f"seed {seed} round {rnd}: only {acks} writes acknowledged (wanted {kill_after})"
     if quiet:
         assert not ledger.unknown_creates and not ledger.unknown_deletes and not ledger.unknown_values
+    # every revision handed out after a restart lies beyond everything seen before the crash
+    assert min(ledger.acked_rvs) > ledger.max_rv, f"seed {seed} round {rnd}: a resourceVersion went backwards"
 
 
 def _check_everything_decodes(api: RawApi) -> int:
