@@ -291,7 +291,10 @@ def test_warn_and_ignore_accept_but_drop_unknown_fields(kroll: Kroll, api: KubeH
     body["metadata"]["name"] = "ignored"
     resp = api.request("POST", deploys(ns) + "?fieldValidation=Ignore", body)
     assert resp.status == 201 and resp.header_values("Warning") == []
-    for name in ("warned", "defaulted", "ignored"):
+    resp = api.request("POST", deploys(ns) + "?fieldValidation=Ignore", yaml.safe_dump(
+        {**body, "metadata": {"name": "ignored-yaml", "bar": "x"}}).encode(), content_type="application/yaml")
+    assert resp.status == 201 and resp.header_values("Warning") == []
+    for name in ("warned", "defaulted", "ignored", "ignored-yaml"):
         stored = api.get(deploys(ns, name)).json
         assert "foo" not in stored["spec"] and "bar" not in stored["metadata"], stored
     # an unknown field in a patch is dropped too; the patch changes nothing else
@@ -299,6 +302,10 @@ def test_warn_and_ignore_accept_but_drop_unknown_fields(kroll: Kroll, api: KubeH
     resp = api.request("PATCH", deploys(ns, "warned"), b'{"spec":{"foo":2}}',
                        content_type="application/strategic-merge-patch+json")
     assert resp.status == 200 and resp.header_values("Warning") == ['299 - "unknown field \\"spec.foo\\""']
+    assert user_view(api.get(deploys(ns, "warned")).json) == user_view(before)
+    resp = api.request("PATCH", deploys(ns, "warned") + "?fieldValidation=Ignore", b'{"spec":{"foo":3}}',
+                       content_type="application/merge-patch+json")
+    assert resp.status == 200 and resp.header_values("Warning") == []
     assert user_view(api.get(deploys(ns, "warned")).json) == user_view(before)
     # kubectl --validate=warn prints the warning and stores no unknown field
     body["metadata"] = {"name": "kubectl-warned"}

@@ -296,11 +296,13 @@ class ApiServer:
         about duplicate keys: Strict rejects (400 on create and update; on a patch, 422 on the
         `patch` field, as upstream's patch handler does), Warn returns them as warnings, Ignore
         says nothing. `patch` is (patch type, patch body) when `obj` is a patched object."""
-        unknown = unknown_fields(obj, info.api_version, info.kind)
         if mode == "Ignore":
-            if unknown:
+            # only a body from outside can carry unknown fields (`raw` is set for JSON and YAML;
+            # protobuf has no room for them, in-process callers build on stored objects)
+            if raw is not None and unknown_fields(obj, info.api_version, info.kind):
                 drop_unknown_fields(obj, info.api_version, info.kind)
             return []
+        unknown = unknown_fields(obj, info.api_version, info.kind)
         problems = [f'unknown field "{p}"' for p in unknown]
         if raw is not None and raw[:1] == b"{":
             problems += [f'duplicate field "{p}"' for p in duplicate_fields(raw)]

@@ -94,7 +94,7 @@ def _status_bytes(exc: errors.ApiError) -> bytes:
 
 
 def _parse_body(req: Request, *, allow_patch: bool = False) -> tuple[Any, bytes | None, str]:
-    """Decode a request body by Content-Type. Returns (value, raw JSON bytes or None, content type)."""
+    """Decode a request body by Content-Type. Returns (value, raw JSON/YAML bytes or None, content type)."""
     ctype = req.content_type() or "application/json"
     body = req.body
     if allow_patch and ctype in PATCH_TYPES:
@@ -104,7 +104,7 @@ def _parse_body(req: Request, *, allow_patch: bool = False) -> tuple[Any, bytes 
     if ctype == "application/json":
         return _json_or_yaml(body, yaml_ok=False), body, ctype
     if ctype in ("application/yaml", "application/x-yaml", "text/yaml"):
-        return _yaml(body), None, ctype
+        return _yaml(body), body, ctype
     if ctype == "application/vnd.kubernetes.protobuf":
         from kroll.api import protobuf  # imported lazily: only kubectl's typed commands send it
 
