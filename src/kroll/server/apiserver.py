@@ -22,7 +22,7 @@ import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -94,8 +94,7 @@ class ListResult:
         return [_loads(raw) for raw in self.items]
 
 
-@dataclass(frozen=True)
-class WatchOut:
+class WatchOut(NamedTuple):  # a tuple: built once per event per watcher, ~4x cheaper than a frozen dataclass
     type: str  # ADDED, MODIFIED, DELETED, BOOKMARK
     raw: bytes
 
@@ -438,7 +437,10 @@ class ApiServer:
                 yield [mark] if batched else mark
             while True:
                 try:
-                    async with asyncio.timeout(BOOKMARK_INTERVAL if allow_bookmarks else None):
+                    if allow_bookmarks:
+                        async with asyncio.timeout(BOOKMARK_INTERVAL):
+                            batch = await watcher.next_batch()
+                    else:  # no timer to arm and cancel on every wake-up
                         batch = await watcher.next_batch()
                 except TimeoutError:
                     mark = WatchOut("BOOKMARK", self._bookmark(info, watcher.progress))

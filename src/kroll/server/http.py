@@ -184,6 +184,25 @@ def _int_param(req: Request, name: str) -> int | None:
         raise errors.bad_request(f'invalid value for {name}: "{value}"')
 
 
+_EVENT_LINES: dict[int, tuple[str, bytes, bytes]] = {}  # id(raw) -> (type, raw, line)
+_EVENT_LINES_MAX = 1024
+
+
+def _event_line(event_type: str, raw: bytes) -> bytes:
+    """`{"type":...,"object":...}` + newline for a watch stream, built once per event for all
+    watchers: they are handed the same `raw` bytes object from the watch cache, so its
+    identity is the key (the entry holds `raw`, so that its id cannot be reused meanwhile).
+    With 100 watchers this saves 99 of 100 copies of every event (~4 copies of the object each)."""
+    hit = _EVENT_LINES.get(id(raw))
+    if hit is not None and hit[1] is raw and hit[0] == event_type:
+        return hit[2]
+    line = b'{"type":"' + event_type.encode() + b'","object":' + raw + b"}\n"
+    if len(_EVENT_LINES) >= _EVENT_LINES_MAX:
+        _EVENT_LINES.clear()
+    _EVENT_LINES[id(raw)] = (event_type, raw, line)
+    return line
+
+
 async def _failed_stream(exc: errors.ApiError):
     raise exc
     yield  # an async generator that fails on its first step
@@ -524,9 +543,9 @@ class KubeApp:
                                              include_object=include_object)
                         first = False
                         payload = orjson.dumps(tbl)
+                        lines.append(b'{"type":"' + event.type.encode() + b'","object":' + payload + b"}\n")
                     else:
-                        payload = event.raw
-                    lines.append(b'{"type":"' + event.type.encode() + b'","object":' + payload + b"}\n")
+                        lines.append(_event_line(event.type, event.raw))
                 await send({"type": "http.response.body", "body": b"".join(lines), "more_body": True})
 
         async def disconnected() -> None:
