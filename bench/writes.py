@@ -6,7 +6,9 @@ synchronous=FULL, group commit in the writer thread), creates a namespace, then 
 `metadata.generateName`, so every request creates a new object under a server-chosen
 unique name (the same path `kubectl create` takes for generateName). A 201 is only sent
 once the row is committed. Afterwards the namespace is listed: the number of ConfigMaps
-must equal the number of 2xx answers wrk counted (every acknowledged create is there).
+must be at least the number of 2xx answers wrk counted (every acknowledged create is
+there), and at most that plus the requests still in flight when wrk stopped (one per
+connection).
 
 Target (issue 2): >= 2,000 creates/s with p99 <= 50 ms. Prints JSON.
 """
@@ -50,7 +52,9 @@ def one_run(duration: float, connections: int, pin: bool, size: int) -> dict:
             ok = r["requests"] - r["non_2xx"]
             r["body_bytes"] = len(body)
             r["stored_objects"] = stored
-            r["all_acked_stored"] = stored == ok
+            # wrk stops with up to one request per connection in flight: those may be committed
+            # without wrk counting their 201, so stored is between the acknowledged and that many more
+            r["all_acked_stored"] = ok <= stored <= ok + connections
             r["command"] = r["command"].replace(k.token, "<token>")
             return r
         finally:
