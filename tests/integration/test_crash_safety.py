@@ -391,7 +391,7 @@ def test_sigterm_is_clean_and_restart_resumes_every_object(tmp_path: Path) -> No
         watch.kill()
     assert code == 0, f"SIGTERM exit code {code}; stderr:\n{stderr}"
     assert "Traceback" not in stderr and "ERROR" not in stderr, f"unclean shutdown:\n{stderr}"
-    assert took < 5, f"SIGTERM shutdown took {took:.1f}s"
+    assert took < 10, f"SIGTERM shutdown took {took:.1f}s"
 
     k.start()
     api = RawApi(k.kubeconfig)

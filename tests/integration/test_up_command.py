@@ -199,4 +199,4 @@ def test_sigint_stops_cleanly(tmp_path: Path) -> None:
     stderr = k.stderr_text()
     assert code == 0, stderr
     assert stderr == "", stderr
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10
