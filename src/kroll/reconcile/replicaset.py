@@ -36,7 +36,7 @@ import copy
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -55,7 +55,7 @@ from kroll.api.meta import (
 from kroll.api.types import Obj
 from kroll.reconcile.actions import Action, Create, Delete, Event, RequeueAfter, UpdateStatus
 from kroll.reconcile.ownership import claim
-from kroll.reconcile.podutil import is_pod_active, is_pod_available, is_pod_ready, is_pod_terminating, ready_condition
+from kroll.reconcile.podutil import is_pod_active, is_pod_available, is_pod_ready, ready_condition
 from kroll.reconcile.rollout import _selector_matches, replicas
 
 COMPONENT = "replicaset-controller"
@@ -86,30 +86,38 @@ def sync_replicaset(
     ns = namespace_of(rs)
     rs_uid = uid_of(rs)
     selector = (rs.get("spec") or {}).get("selector")
+    matches = _pod_matcher(selector)
+    owner = {**rs, "apiVersion": "apps/v1", "kind": "ReplicaSet"}
 
-    def matches(pod: Obj) -> bool:
-        return _selector_matches(selector, labels_of(pod))
-
-    # One pass over the pods (a sync sees every pod of the Deployment's ReplicaSets): the
-    # active ones that are ours or orphans go to claim (it skips pods another controller
-    # owns), our terminating ones are counted.
+    # One pass over the pods (a sync sees every pod of the ReplicaSet on every pod event,
+    # so this loop is the controller's hot path): the active pods go through claim in
+    # order, except the common case claim would just keep (ours, still matching), which
+    # is kept here; our terminating pods are counted. Pods another controller owns are
+    # skipped, as claim would skip them.
     in_namespace: list[Obj] = []
-    candidates: list[Obj] = []
+    owned: list[Obj] = []
+    actions: list[Action] = []
     terminating: list[Obj] = []
     for pod in pods:
-        if namespace_of(pod) != ns:
+        md = pod.get("metadata", {})
+        if md.get("namespace", "") != ns:
             continue
         in_namespace.append(pod)
         ref = controller_ref(pod)
         if ref is not None and ref.get("uid") != rs_uid:
             continue
-        if is_pod_active(pod):
-            candidates.append(pod)
-        elif ref is not None and is_pod_terminating(pod) and matches(pod):
-            terminating.append(pod)
+        if pod.get("status", {}).get("phase") in _TERMINAL:
+            continue
+        if md.get("deletionTimestamp"):  # terminating
+            if ref is not None and matches(pod):
+                terminating.append(pod)
+        elif ref is not None and matches(pod):
+            owned.append(pod)
+        else:  # an orphan to adopt, or ours to release
+            kept, patches = claim(owner, [pod], matches, resource="pods")
+            owned.extend(kept)
+            actions.extend(patches)
     pods = in_namespace
-    owner = {**rs, "apiVersion": "apps/v1", "kind": "ReplicaSet"}
-    owned, actions = claim(owner, candidates, matches, resource="pods")
 
     if manage_replicas_error is None and not is_being_deleted(rs):
         actions.extend(manage_replicas(rs, owned, pods, now=now, owner_of_rs_pods=owner_of_rs_pods,
@@ -135,6 +143,26 @@ def sync_replicaset(
 
 
 # --- manageReplicas -------------------------------------------------------------------------
+
+_TERMINAL = ("Succeeded", "Failed")
+
+
+def _pod_matcher(selector: Mapping[str, Any] | None) -> Callable[[Obj], bool]:
+    """`_selector_matches(selector, labels_of(pod))` as a function of the pod, with a fast
+    path for the usual selector of plain matchLabels."""
+    if selector is not None and not selector.get("matchExpressions"):
+        wanted = tuple((selector.get("matchLabels") or {}).items())
+
+        def match_labels(pod: Obj) -> bool:
+            labels = pod.get("metadata", {}).get("labels") or {}
+            for key, value in wanted:  # noqa: SIM110 (a loop is faster than all() over a generator)
+                if labels.get(key) != value:
+                    return False
+            return True
+
+        return match_labels
+    return lambda pod: _selector_matches(selector, labels_of(pod))
+
 
 def manage_replicas(
     rs: Obj,
@@ -213,11 +241,13 @@ def pods_to_delete(owned: list[Obj], related: list[Obj], count: int, *, now: dt.
         if is_pod_active(pod):
             node = _node_name(pod)
             on_node[node] = on_node.get(node, 0) + 1
-    ranked = sorted(owned, key=lambda p: deletion_rank_key(p, rank=on_node.get(_node_name(p), 0), now=now))
+    buckets: dict[str, int] = {}  # timestamp -> its log bucket: pods share second-precision stamps
+    ranked = sorted(owned, key=lambda p: deletion_rank_key(p, rank=on_node.get(_node_name(p), 0), now=now,
+                                                           buckets=buckets))
     return ranked[:count]
 
 
-def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime) -> tuple:
+def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime, buckets: dict[str, int] | None = None) -> tuple:
     """Sort key putting the pods to delete first (upstream ActivePodsWithRanks.Less).
 
     1. unscheduled before scheduled
@@ -236,11 +266,12 @@ def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime) -> tuple:
     they are identical); a key function cannot express that, so here rules 7, 8 and the uid
     decide inside a bucket.
     """
-    ready = is_pod_ready(pod)
+    cond = ready_condition(pod)
+    ready = bool(cond and cond.get("status") == "True")  # is_pod_ready
     status = pod.get("status") or {}
-    ready_bucket = _log_bucket(_ready_time(pod), now) if ready else 0
+    buckets = {} if buckets is None else buckets
+    ready_bucket = _log_bucket_of(cond.get("lastTransitionTime"), now, buckets) if ready else 0
     restarts = max((int(c.get("restartCount") or 0) for c in status.get("containerStatuses") or ()), default=0)
-    created = parse_time(pod.get("metadata", {}).get("creationTimestamp"))
     return (
         1 if _node_name(pod) else 0,
         _PHASE_ORDINAL.get(status.get("phase") or "", 0),
@@ -249,9 +280,19 @@ def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime) -> tuple:
         -rank,
         ready_bucket,
         -restarts,
-        _log_bucket(created, now),
+        _log_bucket_of(pod.get("metadata", {}).get("creationTimestamp"), now, buckets),
         uid_of(pod),
     )
+
+
+def _log_bucket_of(stamp: str | None, now: dt.datetime, buckets: dict[str, int]) -> int:
+    """`_log_bucket(parse_time(stamp), now)`, remembered per stamp in `buckets` (one `now`)."""
+    if not stamp:
+        return _log_bucket(None, now)
+    bucket = buckets.get(stamp)
+    if bucket is None:
+        bucket = buckets[stamp] = _log_bucket(parse_time(stamp), now)
+    return bucket
 
 
 def deletion_cost(pod: Obj) -> int:
@@ -294,15 +335,21 @@ def calculate_status(
     template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     min_ready = int(spec.get("minReadySeconds") or 0)
     fully_labeled = ready = available = 0
-    for pod in owned:
-        labels = labels_of(pod)
-        if all(labels.get(k) == v for k, v in template_labels.items()):
+    template_items = tuple(template_labels.items())
+    for pod in owned:  # once per pod per sync: written out for speed
+        labels = pod.get("metadata", {}).get("labels") or {}
+        for key, value in template_items:
+            if labels.get(key) != value:
+                break
+        else:
             fully_labeled += 1
-        cond = ready_condition(pod)
-        if cond is not None and cond.get("status") == "True":  # is_pod_ready
-            ready += 1
-            if min_ready <= 0 or is_pod_available(pod, min_ready, now):
-                available += 1
+        for cond in pod.get("status", {}).get("conditions") or ():  # ready_condition
+            if cond.get("type") == "Ready":
+                if cond.get("status") == "True":  # is_pod_ready
+                    ready += 1
+                    if min_ready <= 0 or is_pod_available(pod, min_ready, now):
+                        available += 1
+                break
     status = copy.deepcopy(rs.get("status") or {})
     conditions = list(status.get("conditions") or ())
     failure = next((c for c in conditions if c.get("type") == REPLICA_FAILURE), None)
