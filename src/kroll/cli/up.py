@@ -163,7 +163,7 @@ async def _serve(*, data_dir: Path, sock: socket.socket, nodes: int, runtime: st
             return
         await asyncio.sleep(0.005)
 
-    client = LocalClient(api)
+    client = LocalClient(api, share_watch_objects=True)  # informers and the agent only read watch objects
     clock = RealClock()
     agent = NodeAgent(client, [f"kroll-node-{i}" for i in range(1, nodes + 1)], SimulatedRuntime(clock), clock)
     api.log_reader = agent.read_logs

@@ -2,7 +2,13 @@
 
 Same semantics as HTTP (defaulting, validation, admission, optimistic concurrency, watch
 resume), none of the TLS, HTTP or JSON-over-socket cost. Objects cross the boundary as
-fresh dicts, so callers may keep or mutate what they get.
+fresh dicts, so callers may keep or mutate what they get, with one opt-in exception:
+
+With `share_watch_objects=True` (what `kroll up` uses), watchers of the same events get
+the same decoded dict: an event is decoded once, by the first watcher that reads it, and
+shared with the others (the pod informer and the node agent both watch every pod, so a
+rollout decoded each pod event twice). Such watch objects are read-only for everyone,
+which is already the rule for informer caches and for the node agent's pods.
 """
 
 from __future__ import annotations
@@ -17,10 +23,27 @@ from kroll.api.types import MERGE_PATCH, Obj
 from kroll.client.interface import WatchEvent
 from kroll.server.apiserver import ApiServer, DeleteOptions
 
+SHARED_DECODES = 2048  # recent events whose decoded object is kept for the other watchers
+
 
 class LocalClient:
-    def __init__(self, api: ApiServer) -> None:
+    def __init__(self, api: ApiServer, *, share_watch_objects: bool = False) -> None:
         self.api = api
+        self.share_watch_objects = share_watch_objects
+        # id(raw bytes) -> (those bytes, decoded object); the bytes are kept so the id stays theirs
+        self._decoded: dict[int, tuple[bytes, Obj]] = {}
+
+    def _decode_shared(self, raw: bytes) -> Obj:
+        """orjson.loads(raw), once per bytes object among recent events (insertion-ordered FIFO)."""
+        decoded = self._decoded
+        hit = decoded.get(id(raw))
+        if hit is not None and hit[0] is raw:
+            return hit[1]
+        obj = orjson.loads(raw)
+        decoded[id(raw)] = (raw, obj)
+        if len(decoded) > SHARED_DECODES:
+            del decoded[next(iter(decoded))]
+        return obj
 
     async def get(self, resource: str, namespace: str | None, name: str) -> Obj:
         self.api.requests.add("local", "get", resource)
@@ -40,9 +63,10 @@ class LocalClient:
         stream = await self.api.watch(registry.by_group_resource(resource), namespace,
                                       resource_version=resource_version, label_selector=label_selector,
                                       field_selector=field_selector, allow_bookmarks=allow_bookmarks)
+        decode = self._decode_shared if self.share_watch_objects else orjson.loads
         try:
             async for event in stream:
-                yield WatchEvent(event.type, orjson.loads(event.raw))
+                yield WatchEvent(event.type, decode(event.raw))
         finally:
             await stream.aclose()
 
