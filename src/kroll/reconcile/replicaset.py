@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import heapq
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -180,12 +181,15 @@ def manage_replicas(
         return [Create("pods", ns, pod_from_template(rs)) for _ in range(min(-diff, BURST_REPLICAS))]
     if diff == 0:
         return []
-    if sibling_pods:
-        all_pods = [*all_pods, *(p for p in sibling_pods if namespace_of(p) == ns)]
-    related = _related_pods(rs, owned, all_pods, owner_of_rs_pods)
+    count = min(diff, BURST_REPLICAS)
+    related: list[Obj] = []
+    if count < len(owned):  # otherwise every pod goes and no ranking is needed
+        if sibling_pods:
+            all_pods = [*all_pods, *(p for p in sibling_pods if namespace_of(p) == ns)]
+        related = _related_pods(rs, owned, all_pods, owner_of_rs_pods)
     involved = _involved(rs)
     actions: list[Action] = []
-    for pod in pods_to_delete(owned, related, min(diff, BURST_REPLICAS), now=now):
+    for pod in pods_to_delete(owned, related, count, now=now):
         actions.append(Delete("pods", ns, name_of(pod), uid=uid_of(pod) or None))
         actions.append(Event(involved, "Normal", "SuccessfulDelete", f"Deleted pod: {name_of(pod)}", COMPONENT))
     return actions
@@ -242,9 +246,9 @@ def pods_to_delete(owned: list[Obj], related: list[Obj], count: int, *, now: dt.
             node = _node_name(pod)
             on_node[node] = on_node.get(node, 0) + 1
     buckets: dict[str, int] = {}  # timestamp -> its log bucket: pods share second-precision stamps
-    ranked = sorted(owned, key=lambda p: deletion_rank_key(p, rank=on_node.get(_node_name(p), 0), now=now,
-                                                           buckets=buckets))
-    return ranked[:count]
+    # nsmallest is sorted(...)[:count] (stable too) without sorting the pods that stay
+    return heapq.nsmallest(count, owned, key=lambda p: deletion_rank_key(p, rank=on_node.get(_node_name(p), 0),
+                                                                          now=now, buckets=buckets))
 
 
 def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime, buckets: dict[str, int] | None = None) -> tuple:
@@ -298,7 +302,7 @@ def _log_bucket_of(stamp: str | None, now: dt.datetime, buckets: dict[str, int])
 def deletion_cost(pod: Obj) -> int:
     """The pod-deletion-cost annotation: an int32 without '+' or leading zeros, else 0."""
     value = annotations_of(pod).get(POD_DELETION_COST, "")
-    if not (value == "0" or _DELETION_COST.fullmatch(value)):
+    if not value or not (value == "0" or _DELETION_COST.fullmatch(value)):
         return 0
     cost = int(value)
     return cost if -(2**31) <= cost < 2**31 else 0
