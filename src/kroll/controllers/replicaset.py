@@ -13,7 +13,7 @@ from kroll.api.types import Obj
 from kroll.controllers.runtime.controller import Controller, split_key
 from kroll.controllers.runtime.executor import ActionFailed
 from kroll.reconcile.actions import Action, Create, Delete
-from kroll.reconcile.replicaset import sync_replicaset
+from kroll.reconcile.replicaset import SyncMemo, sync_replicaset
 
 
 class ReplicaSetController(Controller):
@@ -26,8 +26,14 @@ class ReplicaSetController(Controller):
     def setup(self) -> None:
         self.replica_sets = self.informers("replicasets.apps")
         self.pods = self.informers("pods")
-        self.replica_sets.add_handler(lambda old, new: self.queue.add(key_of(new or old)))
+        self.replica_sets.add_handler(self._on_replica_set)
         self.pods.add_handler(self._on_pod)
+        self.memos: dict[str, SyncMemo] = {}  # ReplicaSet uid -> what its last sync learned about its pods
+
+    def _on_replica_set(self, old: Obj | None, new: Obj | None) -> None:
+        if new is None and old is not None:
+            self.memos.pop(old["metadata"].get("uid", ""), None)
+        self.queue.add(key_of(new or old))
 
     def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
         obj = new if new is not None else old
@@ -70,8 +76,9 @@ class ReplicaSetController(Controller):
         if rs is None:
             return []
         pods, sibling_pods, owner_of = self._snapshot(rs)
+        memo = self.memos.setdefault(rs["metadata"]["uid"], SyncMemo())
         return sync_replicaset(rs, pods, now=self.clock(), owner_of_rs_pods=owner_of,
-                               manage_replicas_error=error, sibling_pods=sibling_pods)
+                               manage_replicas_error=error, sibling_pods=sibling_pods, memo=memo)
 
     def on_failure(self, key: str, failed: ActionFailed) -> list[Action]:
         if isinstance(failed.action, Create | Delete) and failed.action.resource == "pods":

@@ -69,6 +69,56 @@ _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
 _DELETION_COST = re.compile(r"-?[1-9][0-9]*")
 
 
+class SyncMemo:
+    """What one sync of a ReplicaSet worked out about each pod, for its next sync to reuse.
+
+    Pods are immutable snapshots (a changed pod is a new object), so facts about a pod
+    object (whose it is, whether it is active, ready, fully labeled) hold until it is
+    replaced; a sync then only works out the pods that changed since the previous one,
+    instead of every pod of the ReplicaSet on every pod event. Opaque: the shell keeps one
+    per ReplicaSet and passes it back each time. Facts depend on the ReplicaSet's
+    namespace, uid, selector and template labels; a memo made under others is ignored.
+    """
+
+    __slots__ = ("key", "pods", "rank_bases")
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.pods: dict[int, tuple[Obj, tuple]] = {}  # id(pod) -> (pod, facts)
+        self.rank_bases: dict[int, tuple[Obj, tuple]] = {}  # id(pod) -> (pod, its _rank_base)
+
+
+# what a pod is to the ReplicaSet being synced
+_OTHER_NS, _SKIP, _TERMINATING, _OWNED, _CLAIM = range(5)
+
+
+def _pod_facts(pod: Obj, ns: str, rs_uid: str, matches: Callable[[Obj], bool],
+               template_items: tuple) -> tuple[int, bool, bool, str | None]:
+    """(kind, fully labeled, Ready, Ready's lastTransitionTime) of a pod for one ReplicaSet.
+
+    kind: another namespace; skipped (another controller's, or terminal, or terminating and
+    not ours); ours and terminating; ours, active and matching (owned); active and either an
+    orphan or ours but no longer matching (claim decides: adopt or release).
+    """
+    md = pod.get("metadata", {})
+    if md.get("namespace", "") != ns:
+        return (_OTHER_NS, False, False, None)
+    ref = controller_ref(pod)
+    if (ref is not None and ref.get("uid") != rs_uid) or pod.get("status", {}).get("phase") in _TERMINAL:
+        kind = _SKIP
+    elif md.get("deletionTimestamp"):
+        kind = _TERMINATING if ref is not None and matches(pod) else _SKIP
+    elif ref is not None and matches(pod):
+        kind = _OWNED
+    else:
+        kind = _CLAIM
+    labels = md.get("labels") or {}
+    fully_labeled = all(labels.get(key) == value for key, value in template_items)
+    cond = ready_condition(pod)
+    ready = bool(cond and cond.get("status") == "True")
+    return (kind, fully_labeled, ready, cond.get("lastTransitionTime") if cond and ready else None)
+
+
 def sync_replicaset(
     rs: Obj,
     pods: list[Obj],
@@ -77,8 +127,10 @@ def sync_replicaset(
     owner_of_rs_pods: Mapping[str, str | None] | None = None,
     manage_replicas_error: str | None = None,
     sibling_pods: list[Obj] | None = None,
+    memo: SyncMemo | None = None,
 ) -> list[Action]:
-    """Decide one sync of `rs`; `pods` are all pods of its namespace. Inputs are never mutated.
+    """Decide one sync of `rs`; `pods` are all pods of its namespace. Inputs are never mutated
+    (`memo`, the shell's scratch space for this ReplicaSet, is updated).
 
     `sibling_pods` may carry the pods other controllers own (those of the sibling
     ReplicaSets) apart from `pods`: they only count for the co-location rank when scaling
@@ -86,45 +138,67 @@ def sync_replicaset(
     """
     ns = namespace_of(rs)
     rs_uid = uid_of(rs)
-    selector = (rs.get("spec") or {}).get("selector")
+    spec = rs.get("spec") or {}
+    selector = spec.get("selector")
     matches = _pod_matcher(selector)
     owner = {**rs, "apiVersion": "apps/v1", "kind": "ReplicaSet"}
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    template_items = tuple(template_labels.items())
+    min_ready = int(spec.get("minReadySeconds") or 0)
 
     # One pass over the pods (a sync sees every pod of the ReplicaSet on every pod event,
-    # so this loop is the controller's hot path): the active pods go through claim in
-    # order, except the common case claim would just keep (ours, still matching), which
-    # is kept here; our terminating pods are counted. Pods another controller owns are
-    # skipped, as claim would skip them.
+    # so this loop is the controller's hot path), reusing the facts of the pod objects the
+    # previous sync saw. Active pods go through claim in order, except the common case claim
+    # would just keep (ours, still matching), kept here; our terminating pods are counted;
+    # status counts are taken on the way.
+    memo_key = (ns, rs_uid, orjson.dumps(selector), template_items)
+    known = memo.pods if memo is not None and memo.key == memo_key else {}
+    seen: dict[int, tuple[Obj, tuple]] = {}
     in_namespace: list[Obj] = []
     owned: list[Obj] = []
     actions: list[Action] = []
     terminating: list[Obj] = []
+    fully_labeled = ready = available = 0
     for pod in pods:
-        md = pod.get("metadata", {})
-        if md.get("namespace", "") != ns:
+        hit = known.get(id(pod))
+        if hit is not None and hit[0] is pod:
+            facts = hit[1]
+        else:
+            facts = _pod_facts(pod, ns, rs_uid, matches, template_items)
+        seen[id(pod)] = (pod, facts)
+        kind = facts[0]
+        if kind == _OTHER_NS:
             continue
         in_namespace.append(pod)
-        ref = controller_ref(pod)
-        if ref is not None and ref.get("uid") != rs_uid:
+        if kind == _OWNED:
+            kept = [pod]
+        elif kind == _TERMINATING:
+            terminating.append(pod)
             continue
-        if pod.get("status", {}).get("phase") in _TERMINAL:
-            continue
-        if md.get("deletionTimestamp"):  # terminating
-            if ref is not None and matches(pod):
-                terminating.append(pod)
-        elif ref is not None and matches(pod):
-            owned.append(pod)
-        else:  # an orphan to adopt, or ours to release
+        elif kind == _CLAIM:  # an orphan to adopt, or ours to release
             kept, patches = claim(owner, [pod], matches, resource="pods")
-            owned.extend(kept)
             actions.extend(patches)
+            if not kept:
+                continue
+        else:
+            continue
+        owned.append(pod)
+        fully_labeled += facts[1]
+        if facts[2]:
+            ready += 1
+            if min_ready <= 0 or _available(facts[3], min_ready, now):
+                available += 1
+    if memo is not None:
+        memo.key, memo.pods = memo_key, seen
     pods = in_namespace
 
     if manage_replicas_error is None and not is_being_deleted(rs):
         actions.extend(manage_replicas(rs, owned, pods, now=now, owner_of_rs_pods=owner_of_rs_pods,
-                                       sibling_pods=sibling_pods))
+                                       sibling_pods=sibling_pods,
+                                       rank_bases=memo.rank_bases if memo is not None else None))
 
-    status = calculate_status(rs, owned, terminating, manage_replicas_error=manage_replicas_error, now=now)
+    status = calculate_status(rs, owned, terminating, manage_replicas_error=manage_replicas_error, now=now,
+                              counts=(fully_labeled, ready, available))
     if _status_needs_update(rs, status):
         updated = copy.deepcopy(rs)
         status = dict(status)
@@ -173,6 +247,7 @@ def manage_replicas(
     now: dt.datetime,
     owner_of_rs_pods: Mapping[str, str | None] | None = None,
     sibling_pods: list[Obj] | None = None,
+    rank_bases: dict[int, tuple[Obj, tuple]] | None = None,
 ) -> list[Action]:
     """Create or delete pods to reach spec.replicas, at most BURST_REPLICAS per sync."""
     diff = len(owned) - replicas(rs)
@@ -189,7 +264,7 @@ def manage_replicas(
         related = _related_pods(rs, owned, all_pods, owner_of_rs_pods)
     involved = _involved(rs)
     actions: list[Action] = []
-    for pod in pods_to_delete(owned, related, count, now=now):
+    for pod in pods_to_delete(owned, related, count, now=now, rank_bases=rank_bases):
         actions.append(Delete("pods", ns, name_of(pod), uid=uid_of(pod) or None))
         actions.append(Event(involved, "Normal", "SuccessfulDelete", f"Deleted pod: {name_of(pod)}", COMPONENT))
     return actions
@@ -232,11 +307,13 @@ def _related_pods(rs: Obj, owned: list[Obj], all_pods: list[Obj],
 
 # --- which pods go first --------------------------------------------------------------------
 
-def pods_to_delete(owned: list[Obj], related: list[Obj], count: int, *, now: dt.datetime) -> list[Obj]:
+def pods_to_delete(owned: list[Obj], related: list[Obj], count: int, *, now: dt.datetime,
+                   rank_bases: dict[int, tuple[Obj, tuple]] | None = None) -> list[Obj]:
     """The `count` pods to delete: all of them, or the first by `deletion_rank_key`.
 
     Each pod is ranked by how many active related pods share its node, so scaling down
-    spreads the survivors across nodes.
+    spreads the survivors across nodes. `rank_bases` (id(pod) -> (pod, base)) keeps the
+    per-pod part of the keys from one call to the next; it is refreshed with `owned`.
     """
     if count >= len(owned):
         return list(owned[:count])
@@ -246,9 +323,21 @@ def pods_to_delete(owned: list[Obj], related: list[Obj], count: int, *, now: dt.
             node = _node_name(pod)
             on_node[node] = on_node.get(node, 0) + 1
     buckets: dict[str, int] = {}  # timestamp -> its log bucket: pods share second-precision stamps
+    known = rank_bases if rank_bases is not None else {}
+    fresh: dict[int, tuple[Obj, tuple]] = {}
+
+    def key(pod: Obj) -> tuple:
+        hit = known.get(id(pod))
+        base = hit[1] if hit is not None and hit[0] is pod else _rank_base(pod)
+        fresh[id(pod)] = (pod, base)
+        return _rank_key(base, on_node.get(base[8], 0), now, buckets)
+
     # nsmallest is sorted(...)[:count] (stable too) without sorting the pods that stay
-    return heapq.nsmallest(count, owned, key=lambda p: deletion_rank_key(p, rank=on_node.get(_node_name(p), 0),
-                                                                          now=now, buckets=buckets))
+    chosen = heapq.nsmallest(count, owned, key=key)
+    if rank_bases is not None:
+        rank_bases.clear()
+        rank_bases.update(fresh)
+    return chosen
 
 
 def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime, buckets: dict[str, int] | None = None) -> tuple:
@@ -270,22 +359,42 @@ def deletion_rank_key(pod: Obj, *, rank: int, now: dt.datetime, buckets: dict[st
     they are identical); a key function cannot express that, so here rules 7, 8 and the uid
     decide inside a bucket.
     """
+    return _rank_key(_rank_base(pod), rank, now, {} if buckets is None else buckets)
+
+
+def _rank_base(pod: Obj) -> tuple:
+    """What deletion_rank_key reads from the pod alone: (scheduled, phase ordinal, ready,
+    deletion cost, Ready's lastTransitionTime if ready, -restarts, creationTimestamp, uid,
+    node name)."""
     cond = ready_condition(pod)
     ready = bool(cond and cond.get("status") == "True")  # is_pod_ready
     status = pod.get("status") or {}
-    buckets = {} if buckets is None else buckets
-    ready_bucket = _log_bucket_of(cond.get("lastTransitionTime"), now, buckets) if ready else 0
     restarts = max((int(c.get("restartCount") or 0) for c in status.get("containerStatuses") or ()), default=0)
+    node = _node_name(pod)
     return (
-        1 if _node_name(pod) else 0,
+        1 if node else 0,
         _PHASE_ORDINAL.get(status.get("phase") or "", 0),
         1 if ready else 0,
         deletion_cost(pod),
-        -rank,
-        ready_bucket,
+        cond.get("lastTransitionTime") if cond and ready else None,
         -restarts,
-        _log_bucket_of(pod.get("metadata", {}).get("creationTimestamp"), now, buckets),
+        pod.get("metadata", {}).get("creationTimestamp"),
         uid_of(pod),
+        node,
+    )
+
+
+def _rank_key(base: tuple, rank: int, now: dt.datetime, buckets: dict[str, int]) -> tuple:
+    return (
+        base[0],
+        base[1],
+        base[2],
+        base[3],
+        -rank,
+        _log_bucket_of(base[4], now, buckets) if base[2] else 0,
+        base[5],
+        _log_bucket_of(base[6], now, buckets),
+        base[7],
     )
 
 
@@ -312,6 +421,12 @@ def _node_name(pod: Obj) -> str:
     return (pod.get("spec") or {}).get("nodeName") or ""
 
 
+def _available(ready_since: str | None, min_ready_seconds: int, now: dt.datetime) -> bool:
+    """is_pod_available for a Ready pod, from its Ready condition's lastTransitionTime."""
+    since = parse_time(ready_since)
+    return since is not None and since + dt.timedelta(seconds=min_ready_seconds) < now
+
+
 def _ready_time(pod: Obj) -> dt.datetime | None:
     cond = ready_condition(pod)
     return parse_time(cond.get("lastTransitionTime")) if cond else None
@@ -332,28 +447,26 @@ def _log_bucket(t: dt.datetime | None, now: dt.datetime) -> int:
 
 def calculate_status(
     rs: Obj, owned: list[Obj], terminating: list[Obj], *, manage_replicas_error: str | None, now: dt.datetime,
+    counts: tuple[int, int, int] | None = None,
 ) -> dict[str, Any]:
     """replicas, fullyLabeledReplicas, readyReplicas, availableReplicas, terminatingReplicas and
-    the ReplicaFailure condition (observedGeneration is stamped when the status is written)."""
-    spec = rs.get("spec") or {}
-    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-    min_ready = int(spec.get("minReadySeconds") or 0)
-    fully_labeled = ready = available = 0
-    template_items = tuple(template_labels.items())
-    for pod in owned:  # once per pod per sync: written out for speed
-        labels = pod.get("metadata", {}).get("labels") or {}
-        for key, value in template_items:
-            if labels.get(key) != value:
-                break
-        else:
-            fully_labeled += 1
-        for cond in pod.get("status", {}).get("conditions") or ():  # ready_condition
-            if cond.get("type") == "Ready":
-                if cond.get("status") == "True":  # is_pod_ready
-                    ready += 1
-                    if min_ready <= 0 or is_pod_available(pod, min_ready, now):
-                        available += 1
-                break
+    the ReplicaFailure condition (observedGeneration is stamped when the status is written).
+    `counts` are (fully labeled, ready, available) among `owned` when already known."""
+    if counts is None:
+        spec = rs.get("spec") or {}
+        template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        min_ready = int(spec.get("minReadySeconds") or 0)
+        fully_labeled = ready = available = 0
+        for pod in owned:
+            labels = labels_of(pod)
+            if all(labels.get(k) == v for k, v in template_labels.items()):
+                fully_labeled += 1
+            if is_pod_ready(pod):
+                ready += 1
+                if is_pod_available(pod, min_ready, now):
+                    available += 1
+    else:
+        fully_labeled, ready, available = counts
     status = copy.deepcopy(rs.get("status") or {})
     conditions = list(status.get("conditions") or ())
     failure = next((c for c in conditions if c.get("type") == REPLICA_FAILURE), None)

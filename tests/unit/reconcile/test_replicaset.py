@@ -10,6 +10,7 @@ from kroll.api.meta import format_time
 from kroll.reconcile.actions import Create, Delete, Event, Patch, RequeueAfter, UpdateStatus
 from kroll.reconcile.replicaset import (
     BURST_REPLICAS,
+    SyncMemo,
     deletion_cost,
     deletion_rank_key,
     next_availability_check,
@@ -187,6 +188,23 @@ def test_sibling_pods_passed_apart_decide_the_same():
         apart = sync_replicaset(make_rs(replicas), [*mine, *orphan], now=NOW, owner_of_rs_pods=owners,
                                 sibling_pods=sibling)
         assert apart == together
+
+
+def test_memo_reuses_pod_facts_without_changing_decisions():
+    rs = make_rs(3, status={"replicas": 4, "readyReplicas": 4, "availableReplicas": 4})
+    pods = [make_pod(f"p{i}", node=f"node-{i % 2}") for i in range(4)] + [make_pod("o1", owner=None)]
+    memo = SyncMemo()
+    assert sync_replicaset(rs, pods, now=NOW, memo=memo) == sync_replicaset(rs, pods, now=NOW)
+    # a pod turns unready (a new object), one goes away, one starts terminating, one is released
+    changed = [make_pod("p0", node="node-0", ready=False), pods[2], make_pod("p3", deleting=True),
+               make_pod("p1", labels={"app": "other"}), pods[4]]
+    for replicas in (1, 2, 5):
+        scaled = make_rs(replicas, status=rs["status"])
+        assert sync_replicaset(scaled, changed, now=NOW, memo=memo) == sync_replicaset(scaled, changed, now=NOW)
+    # a memo made for another selector is not trusted
+    other = make_rs(2)
+    other["spec"]["selector"] = {"matchLabels": {"app": "other"}}
+    assert sync_replicaset(other, changed, now=NOW, memo=memo) == sync_replicaset(other, changed, now=NOW)
 
 
 def test_deletion_cost_parsing():
