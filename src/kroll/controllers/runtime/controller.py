@@ -51,6 +51,12 @@ class Controller:
     def reconcile(self, key: str) -> list[Action]:
         raise NotImplementedError
 
+    def rest_after(self, spent: float) -> float | None:
+        """The rest of a key whose reconcile just took `spent` seconds (see `cooldown`)."""
+        if spent <= COOLDOWN_MIN:
+            return None
+        return min(spent * self.cooldown, COOLDOWN_MAX)
+
     def on_failure(self, key: str, failed: ActionFailed) -> list[Action]:
         """Actions that record a failed write (e.g. a ReplicaFailure condition); the key is retried anyway."""
         return []
@@ -60,11 +66,7 @@ class Controller:
         `cooldown`), None for no rest."""
         started = time.perf_counter()
         actions = self.reconcile(key)
-        rest = None
-        if self.cooldown:
-            spent = time.perf_counter() - started
-            if spent > COOLDOWN_MIN:
-                rest = min(spent * self.cooldown, COOLDOWN_MAX)
+        rest = self.rest_after(time.perf_counter() - started) if self.cooldown else None
         if not actions:
             return rest
         try:
