@@ -103,9 +103,12 @@ def _store_tuning() -> dict[str, int]:
 # Garbage collection tuned for a server whose heap is mostly long-lived (stored objects,
 # informer caches): a young collection every 10,000 net allocations instead of 700, and the
 # start-up heap (modules, classes, functions: ~60k objects) frozen once the process is up, so
-# that full collections, which stop the event loop, only scan what was created since. On
-# bench/writes.py this took GC time from ~8 % to ~2 % of the server's CPU and the longest
-# pauses from ~150 ms to ~50-70 ms (docs/benchmarks.md).
+# that full collections, which stop the event loop, only scan what was created since. Most
+# request garbage dies by reference counting, so young collections now come every few
+# thousand creates, and a full one (100-150 ms with ~100k live objects, and it used to come
+# every few seconds) no longer falls within a 10 s burst of 30k creates: on bench/writes.py
+# GC time fell from ~8 % to ~2 % of the server's CPU and write p99 from ~90-140 ms to ~35 ms
+# (docs/benchmarks.md).
 GC_THRESHOLDS = (10_000, 20, 20)
 
 
