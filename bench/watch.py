@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -37,9 +36,7 @@ NAMESPACE = "watch"
 STAMP = "bench.kroll.dev/t"
 TARGET_P99_MS = 100.0
 
-_RV = re.compile(rb'"resourceVersion":"(\d+)"')
-_NAME = re.compile(rb'"name":"(w-(\d+)|zz-end)"')
-_T = re.compile(rb'"bench\.kroll\.dev/t":"(\d+)"')
+_T_KEY = f'"{STAMP}":"'.encode()
 
 
 def _cpu_s() -> float:
@@ -65,33 +62,39 @@ class _Watcher:
         self.errors: list[str] = []
 
     def line(self, line: bytes, now_ns: int) -> None:
-        head = line[:1200]  # metadata comes first; the data keys follow
-        m = _NAME.search(head)
-        rv_m = _RV.search(head)
-        if m is None or rv_m is None:
+        # bytes.find instead of a JSON decode: 100 watchers x 1,000 events/s is 100k lines/s for
+        # one Python process that shares the 2 cores with kroll. The first "name" and
+        # "resourceVersion" in an event line are the object's metadata (it precedes the data).
+        i = line.find(b'"name":"')
+        j = line.find(b'"resourceVersion":"')
+        if i < 0 or j < 0:
             if b'"type":"ERROR"' in line:
                 self.errors.append(line[:300].decode(errors="replace"))
             else:
                 self.unknown += 1
             return
-        rv = int(rv_m.group(1))
+        i += 8
+        j += 19
+        name = line[i:line.index(b'"', i)]
+        rv = int(line[j:line.index(b'"', j)])
         if rv <= self.last_rv:
             self.out_of_order += 1
         self.last_rv = rv
-        if m.group(1) == b"zz-end":
+        if name == b"zz-end":
             self.done = True
             return
-        i = int(m.group(2))
-        if i >= len(self.seen):
+        if not name.startswith(b"w-") or int(name[2:]) >= len(self.seen):
             self.unknown += 1
             return
-        if self.seen[i]:
+        n = int(name[2:])
+        if self.seen[n]:
             self.dupes += 1
-        self.seen[i] = 1
+        self.seen[n] = 1
         self.events += 1
-        t = _T.search(head)
-        if t is not None:
-            self.lags.append((now_ns - int(t.group(1))) / 1e6)
+        k = line.find(_T_KEY)
+        if k >= 0:
+            k += len(_T_KEY)
+            self.lags.append((now_ns - int(line[k:line.index(b'"', k)])) / 1e6)
 
 
 async def _watch_one(conn: HttpConn, path: str, w: _Watcher, connected: asyncio.Event, counter: list[int],
