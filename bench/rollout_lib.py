@@ -278,6 +278,9 @@ def pods_path(namespace: str, selector: str | None = None) -> str:
 
 # ---------------------------------------------------------------------------- invariant sampler
 
+LIST_LOAD_FACTOR = 10  # pod LIST loop: pause >= 10x the last LIST's round trip
+
+
 def _sampler_main(kubeconfig: str, namespace: str, selector: str, stop: Any, out: Any, ready: Any,
                   reconnect: bool, list_pause: float, rs_pause: float) -> None:
     """Child process, three threads: a LIST loop of the pods (`list_pause` seconds between
@@ -292,11 +295,16 @@ def _sampler_main(kubeconfig: str, namespace: str, selector: str, stop: Any, out
     open_conns: list[http.client.HTTPSConnection] = []
 
     def list_loop() -> None:
+        # A LIST of all the pods costs the server time in proportion to the pods (about 10 ms
+        # per 1,000 here): pausing LIST_LOAD_FACTOR times as long as the last one took keeps
+        # this sampler's share of the server small and the same at every size.
         api = Api.from_kubeconfig(Path(kubeconfig))
         while not done.is_set():
             try:
                 t = time.time()
+                t0 = time.perf_counter()
                 code, raw = api.request("GET", pods_path(namespace, selector))
+                took = time.perf_counter() - t0
                 if code != 200:
                     continue
                 body = orjson.loads(raw)
@@ -304,7 +312,7 @@ def _sampler_main(kubeconfig: str, namespace: str, selector: str, stop: Any, out
                 lists.append((t, int(body["metadata"]["resourceVersion"]), len(items),
                               sum(1 for p in items if pod_available(p))))
                 del body, items
-                done.wait(list_pause)
+                done.wait(max(list_pause, LIST_LOAD_FACTOR * took))
             except Exception:  # the server was killed (crash bench): retry until told to stop
                 api.close()
                 time.sleep(0.05)
