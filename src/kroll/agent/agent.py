@@ -513,7 +513,9 @@ class NodeAgent:
 
     def _relisted(self, items: list[Obj]) -> None:
         seen = set()
-        for pod in items:
+        # Pods already being deleted go first (sorted is stable): after a restart, finishing
+        # their shutdown frees their place, while the controllers are already replacing them.
+        for pod in sorted(items, key=lambda p: not is_being_deleted(p)):
             if pod.get("spec", {}).get("nodeName") in self._node_set:
                 seen.add(pod.get("metadata", {}).get("uid"))
                 self._upsert(pod)

@@ -476,6 +476,24 @@ async def test_restart_lets_a_terminating_pod_finish_on_its_first_schedule(make_
     await second.stop()
 
 
+async def test_restart_finishes_terminating_pods_before_anything_else(make_harness):
+    """Their shutdown frees their place while the controllers already replace them."""
+    first = await make_harness().start()
+    client, clock = first.client, first.clock
+    await client.add_pod("crashy", annotations={B: "crash"})
+    await client.add_pod("going")
+    await first.run_for(30)
+    await first.stop()
+    await client.delete_gracefully("going", 30)  # while the agent is down
+    calls = len(client.calls)
+
+    second = await make_harness(client=client, clock=clock).start()
+    writes = [(c[0], c[3]) for c in client.calls[calls:] if c[0] in ("update", "delete") and c[1] == "pods"]
+    assert writes[0] == ("delete", "going")
+    assert ("update", "crashy") in writes  # restarted at once after the restart, but after the delete
+    await second.stop()
+
+
 # -- logs --------------------------------------------------------------------------------------
 
 
