@@ -79,6 +79,7 @@ from kroll.reconcile.history import (
     revision_of,
     selector_is_empty,
 )
+from kroll.reconcile.nodeselection import requirement_matches
 from kroll.reconcile.ownership import claim
 
 COMPONENT = "daemonset-controller"
@@ -246,30 +247,6 @@ def _untolerated(taints: list[Mapping[str, Any]], tolerations: list[Mapping[str,
     )
 
 
-def _requirement_matches(req: Mapping[str, Any], values_by_key: Mapping[str, str]) -> bool:
-    key = req.get("key", "")
-    op = req.get("operator")
-    values = [str(v) for v in req.get("values") or ()]
-    present = key in values_by_key
-    if op == "In":
-        return present and values_by_key[key] in values
-    if op == "NotIn":
-        return not present or values_by_key[key] not in values
-    if op == "Exists":
-        return present
-    if op == "DoesNotExist":
-        return not present
-    if op in ("Gt", "Lt"):
-        if not present or len(values) != 1:
-            return False
-        try:
-            have, want = int(values_by_key[key]), int(values[0])
-        except ValueError:
-            return False
-        return have > want if op == "Gt" else have < want
-    return False
-
-
 def _term_matches(term: Mapping[str, Any], node: Obj) -> bool:
     """A NodeSelectorTerm: all its label expressions and field expressions hold; empty matches nothing."""
     expressions = term.get("matchExpressions") or ()
@@ -277,13 +254,13 @@ def _term_matches(term: Mapping[str, Any], node: Obj) -> bool:
     if not expressions and not fields_:
         return False
     labels = labels_of(node)
-    if not all(_requirement_matches(e, labels) for e in expressions):
+    if not all(requirement_matches(e, labels) for e in expressions):
         return False
     node_fields = {"metadata.name": name_of(node)}
     for req in fields_:
         if req.get("key") != "metadata.name" or req.get("operator") not in ("In", "NotIn"):
             return False
-        if not _requirement_matches(req, node_fields):
+        if not requirement_matches(req, node_fields):
             return False
     return True
 

@@ -44,6 +44,7 @@ from typing import Any
 from kroll.api.meta import format_time, is_being_deleted, labels_of, name_of, namespace_of, uid_of
 from kroll.api.types import Obj
 from kroll.reconcile.actions import Action, Create, Event, UpdateStatus
+from kroll.reconcile.nodeselection import requirement_matches
 
 COMPONENT = "default-scheduler"
 DEFAULT_SCHEDULER = "default-scheduler"
@@ -165,37 +166,15 @@ def _term_matches(term: Mapping[str, Any], labels: Mapping[str, str], node: Obj)
     fields = term.get("matchFields") or []
     if not expressions and not fields:
         return False  # an empty term matches nothing
-    if not all(_requirement_matches(req, labels) for req in expressions):
+    if not all(requirement_matches(req, labels) for req in expressions):
         return False
     node_fields = {"metadata.name": name_of(node)}
     for req in fields:
         if req.get("key") not in node_fields or req.get("operator") not in ("In", "NotIn"):
             return False
-        if not _requirement_matches(req, node_fields):
+        if not requirement_matches(req, node_fields):
             return False
     return True
-
-
-def _requirement_matches(req: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    key, op, values = req.get("key", ""), req.get("operator"), req.get("values") or []
-    present = key in labels
-    if op == "In":
-        return present and labels[key] in values
-    if op == "NotIn":
-        return not present or labels[key] not in values
-    if op == "Exists":
-        return present
-    if op == "DoesNotExist":
-        return not present
-    if op in ("Gt", "Lt"):
-        if not present or len(values) != 1:
-            return False
-        try:
-            have, bound = int(labels[key]), int(values[0])
-        except ValueError:
-            return False
-        return have > bound if op == "Gt" else have < bound
-    return False
 
 
 def _quantity_int(value: Any) -> int:
